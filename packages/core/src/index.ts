@@ -1,0 +1,74 @@
+/**
+ * @kling-webhooks/core — receive Kling AI task callbacks safely and exactly once.
+ *
+ * Each section below is owned by one module; add exports to your own section only.
+ * @packageDocumentation
+ */
+
+// --- contracts ---
+export { KlingConfigError, KlingHandlerError, KlingStoreError, KlingWebhookError } from './errors.js';
+export type {
+  KlingAudio,
+  KlingBilling,
+  KlingDialect,
+  KlingEventOf,
+  KlingEventStatus,
+  KlingFailedEvent,
+  KlingImage,
+  KlingOutput,
+  KlingProcessingEvent,
+  KlingStatus,
+  KlingSubmittedEvent,
+  KlingSucceededEvent,
+  KlingTaskEvent,
+  KlingUnknownEvent,
+  KlingVideo,
+} from './event.js';
+export {
+  isTerminalStatus,
+  klingAudioSchema,
+  klingBillingItemSchema,
+  klingBillingSchema,
+  klingDialectSchema,
+  klingImageSchema,
+  klingOutputSchema,
+  klingStatusSchema,
+  klingTaskEventSchema,
+  klingVideoSchema,
+} from './event.js';
+export type { KlingLogger } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export type {
+  KlingErrorHandler,
+  KlingHandler,
+  KlingHandlerEvent,
+  KlingHandlerStatus,
+  KlingProcessOutcome,
+  KlingReceiver,
+  KlingReceiverOptions,
+} from './receiver/types.js';
+export type { KlingHeaders, KlingRequest, KlingResponse } from './request.js';
+export type {
+  KlingClaimOptions,
+  KlingClaimResult,
+  KlingCompleteOptions,
+  KlingPendingTask,
+  KlingStore,
+} from './store/types.js';
+export type {
+  KlingVerifiableRequest,
+  KlingVerifier,
+  KlingVerifyFunction,
+  KlingVerifyOption,
+  VerifyOutcome,
+} from './verify/types.js';
+
+// --- schemas + normalize ---
+
+// --- verify ---
+
+// --- store ---
+
+// --- receiver ---
+
+// --- client + reconciler ---

@@ -1,0 +1,61 @@
+import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingTaskEvent } from '../event.js';
+import type { KlingLogger } from '../logger.js';
+import type { KlingRequest, KlingResponse } from '../request.js';
+import type { KlingStore } from '../store/types.js';
+import type { KlingVerifyOption } from '../verify/types.js';
+
+/** What handlers can subscribe to: a known status, or `'*'` for every event (unknown statuses included). */
+export type KlingHandlerStatus = KlingStatus | '*';
+
+/** The event a handler for `S` receives. */
+export type KlingHandlerEvent<S extends KlingHandlerStatus> = S extends '*'
+  ? KlingTaskEvent
+  : S extends KlingEventStatus
+    ? KlingEventOf<S>
+    : never;
+
+/** A handler for status `S`. Throwing (or rejecting) makes the delivery fail so it can be delivered again. */
+export type KlingHandler<S extends KlingHandlerStatus> = (event: KlingHandlerEvent<S>) => void | Promise<void>;
+
+/** Called with every handler failure and every failure after a 202 (which the sender never sees). */
+export type KlingErrorHandler = (error: unknown, event: KlingTaskEvent | undefined) => void;
+
+/** Options of `createKlingReceiver`. */
+export interface KlingReceiverOptions {
+  /** How requests are verified. Required: write `'none'` to opt out. */
+  verify: KlingVerifyOption;
+  /** Dedupe store. Default: `memoryStore()` (one process only: use `redisStore` with several replicas). */
+  store?: KlingStore;
+  /** After this long the receiver answers 202 and lets handlers finish. Default 4000 (Kling waits about 5 s). */
+  ackTimeoutMs?: number;
+  /** Larger bodies get 413 and are not read further. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** How long a processed event is remembered as a duplicate. Default 7 days. */
+  dedupeTtlMs?: number;
+  /** How long one delivery may hold an event before another may take it over. Default 5 minutes. */
+  leaseMs?: number;
+  /** Where to log. Default: nothing below warn, through `console`. */
+  logger?: KlingLogger;
+}
+
+/** Result of processing one event outside HTTP (e.g. a poll result). */
+export type KlingProcessOutcome = 'processed' | 'duplicate' | 'in-flight' | 'superseded' | 'accepted';
+
+/** The framework-neutral receiver adapters wrap. */
+export interface KlingReceiver {
+  /** Adds a handler for one status (or `'*'`). */
+  on<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this;
+  /** Removes a handler added with `on`. */
+  off<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this;
+  /** Adds an error listener. */
+  onError(listener: KlingErrorHandler): this;
+  /** Runs one HTTP request through the pipeline; never rejects. */
+  handle(request: KlingRequest): Promise<KlingResponse>;
+  /**
+   * Runs an already-normalized event (a poll result) through the same dedupe and dispatch as a callback. Rejects
+   * when a handler fails (the lease is released first) or the store is down.
+   */
+  process(event: KlingTaskEvent): Promise<KlingProcessOutcome>;
+  /** The resolved options adapters need (limits and the store). */
+  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify'>>> & { verify: KlingVerifyOption };
+}

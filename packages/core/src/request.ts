@@ -1,0 +1,23 @@
+/** Request headers as Node gives them: lower-case or not, repeated headers as arrays. */
+export type KlingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The framework-neutral request an adapter hands to `receiver.handle`. */
+export interface KlingRequest {
+  /** HTTP method, any case. */
+  method: string;
+  /** Path with query string as received (`/webhooks/kling?token=...`); an absolute URL works too. */
+  url: string;
+  headers: KlingHeaders;
+  /**
+   * The exact bytes received. Either a buffer already read, or a stream (a Node `IncomingMessage` is one), which the
+   * receiver reads only after the method and content type pass and stops reading at `maxBodyBytes`.
+   */
+  rawBody: Uint8Array | AsyncIterable<Uint8Array>;
+}
+
+/** What the adapter writes back. `body` is a JSON string. */
+export interface KlingResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
+
+export default defineConfig(
+  packageBuild(
+    { index: 'src/index.ts', 'store-contract': 'src/store-contract.ts', cli: 'src/cli.ts' },
+    { external: ['vitest'] },
+  ),
+);
