@@ -1,9 +1,10 @@
 // Runs vitest with its JSON reporter next to the default one and prints the one closing line CI reads:
 // "N passed, N failed". Exits non-zero when anything failed or nothing ran.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const out = join(mkdtempSync(join(tmpdir(), 'kling-vitest-')), 'report.json');
 const run = spawnSync(
