@@ -13,7 +13,10 @@ export type KlingClaimResult =
 export interface KlingClaimOptions {
   /** How long the lease lasts; after it a crashed worker's claim lapses and another may take it. */
   leaseMs: number;
-  /** When this key is done, answer `superseded` without claiming (out-of-order suppression, one round trip). */
+  /**
+   * When this key is done, answer `superseded` without claiming (out-of-order suppression, one round trip). A done
+   * `key` answers `done` first.
+   */
   supersededBy?: string;
 }
 
@@ -58,7 +61,8 @@ export interface KlingStore {
   deletePending(taskId: string): Promise<void>;
   /**
    * Takes up to `limit` pending tasks due at `now` and pushes each one's `dueAt` to `now + leaseMs` in the same
-   * atomic step, so that replicas polling at once never take the same task.
+   * atomic step, so that replicas polling at once never take the same task. The tasks come back with that new
+   * `dueAt`, earliest due first.
    */
   takeDuePending(now: number, limit: number, leaseMs: number): Promise<KlingPendingTask[]>;
 
