@@ -68,6 +68,8 @@ export type {
 // --- verify ---
 
 // --- store ---
+export type { MemoryStoreOptions } from './store/memory.js';
+export { memoryStore } from './store/memory.js';
 
 // --- receiver ---
 
