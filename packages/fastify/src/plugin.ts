@@ -1,0 +1,58 @@
+import { createKlingReceiver, type KlingReceiver } from '@kling-webhooks/core';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { fastifyLogger, withRequestLog } from './logger.js';
+import type { KlingFastifyOptions } from './options.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Kling receiver registered by `@kling-webhooks/fastify`: add handlers with `app.kling.on(status, fn)`. */
+    kling: KlingReceiver;
+  }
+}
+
+function receiverOf(app: FastifyInstance, options: KlingFastifyOptions): KlingReceiver {
+  if (options.receiver !== undefined) return options.receiver;
+  const { path: _path, receiver: _receiver, ...receiverOptions } = options;
+  return createKlingReceiver({ ...receiverOptions, logger: receiverOptions.logger ?? fastifyLogger(app.log) });
+}
+
+const plugin: FastifyPluginAsync<KlingFastifyOptions> = async (app, options) => {
+  const receiver = receiverOf(app, options);
+  app.decorate('kling', receiver);
+
+  // The body streams the content-type parser hands over, possibly wrapped by a preParsing hook (decompression).
+  const bodies = new WeakMap<FastifyRequest, AsyncIterable<Uint8Array>>();
+
+  // A child context: its catch-all parser only applies to the callback route, so every other route keeps Fastify's
+  // JSON parser. The parser reads nothing: the receiver reads the stream itself after its method and content-type
+  // checks, with its own size limit, so 405, 415 and 413 are the receiver's answers here as in every adapter.
+  await app.register(async (route) => {
+    route.removeAllContentTypeParsers();
+    route.addContentTypeParser('*', (request, payload, done) => {
+      bodies.set(request, payload);
+      done(null, undefined);
+    });
+    route.all(options.path, async (request, reply) => {
+      const response = await withRequestLog(request.log, () =>
+        receiver.handle({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          rawBody: bodies.get(request) ?? request.raw,
+        }),
+      );
+      return reply.code(response.status).headers(response.headers).send(response.body);
+    });
+  });
+};
+
+/**
+ * Fastify plugin answering Kling callbacks on `options.path` (every method: POST is processed, others get the
+ * receiver's 405). Decorates the instance with `kling`, the receiver.
+ *
+ * @example
+ * await app.register(klingWebhooks, { path: '/webhooks/kling', verify: klingSignature({ secrets: [secret] }) });
+ * app.kling.on('succeed', async (event) => save(event.videos));
+ */
+export const klingWebhooks = fp(plugin, { name: '@kling-webhooks/fastify', fastify: '5.x' });
