@@ -66,6 +66,15 @@ export type {
 // --- schemas + normalize ---
 
 // --- verify ---
+export type { CallbackTokenOptions } from './verify/callback-token.js';
+export { callbackToken } from './verify/callback-token.js';
+export { bindingMismatch, createVerification } from './verify/compose.js';
+export type { HmacSignatureOptions } from './verify/hmac.js';
+export { hmacSignature, signBody } from './verify/hmac.js';
+export type { KlingSignatureOptions, KlingWebhookHeaders, SignKlingWebhookInput } from './verify/kling-signature.js';
+export { klingSignature, signKlingWebhook } from './verify/kling-signature.js';
+export type { SignCallbackUrlOptions } from './verify/sign-callback-url.js';
+export { signCallbackUrl } from './verify/sign-callback-url.js';
 
 // --- store ---
 export type { MemoryStoreOptions } from './store/memory.js';
