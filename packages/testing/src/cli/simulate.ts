@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { mockKling } from '../mock-kling/server.js';
+import type { MockKlingEvent } from '../mock-kling/types.js';
+import { type CliIo, intOption, ratioOption, redactUrl } from './io.js';
+
+function describe(event: MockKlingEvent): string {
+  switch (event.type) {
+    case 'created':
+      return `created   ${event.task.taskId} ${event.task.product}${event.task.callbackUrl ? '' : ' (no callback_url)'}`;
+    case 'advanced':
+      return `advanced  ${event.task.taskId} → ${event.task.status}`;
+    case 'dropped':
+      return `dropped   ${event.taskId} ${event.status} callback`;
+    case 'callback': {
+      const d = event.delivery;
+      const answer = d.responseStatus === undefined ? `no answer (${d.error ?? 'error'})` : String(d.responseStatus);
+      return `callback  ${d.taskId} ${d.status}${d.duplicate ? ' (duplicate)' : ''} → ${redactUrl(d.url)}: ${answer} in ${d.ms} ms`;
+    }
+  }
+}
+
+/** Resolves on the first Ctrl-C (SIGINT) or SIGTERM. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** `kling-webhooks simulate`: runs the mock Kling API until Ctrl-C, printing what it does. */
+export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'webhook-secret': { type: 'string' },
+      unsigned: { type: 'boolean' },
+      'api-key': { type: 'string' },
+      'access-key': { type: 'string' },
+      'secret-key': { type: 'string' },
+      'step-ms': { type: 'string' },
+      'fail-rate': { type: 'string' },
+      'drop-rate': { type: 'string' },
+      duplicate: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  const failRate = ratioOption('fail-rate', values['fail-rate']);
+  const dropRate = ratioOption('drop-rate', values['drop-rate']);
+  const kling = await mockKling({
+    port: intOption('port', values.port, 0),
+    host: values.host,
+    webhookSecret: values.unsigned ? false : values['webhook-secret'],
+    apiKey: values['api-key'],
+    accessKey: values['access-key'],
+    secretKey: values['secret-key'],
+    behaviour: {
+      stepMs: intOption('step-ms', values['step-ms'], 2000),
+      duplicate: intOption('duplicate', values.duplicate, 0),
+      fail: () => Math.random() < failRate,
+      drop: () => Math.random() < dropRate,
+    },
+    onEvent: values.quiet ? undefined : (event) => io.out(describe(event)),
+  });
+  io.out(`mock Kling API listening on ${kling.url}`);
+  io.out(
+    kling.webhookSecret === undefined
+      ? 'callbacks are sent unsigned'
+      : `callbacks are signed with webhook secret ${kling.webhookSecret}`,
+  );
+  io.out(
+    values['api-key'] === undefined && values['access-key'] === undefined
+      ? 'any Bearer credential is accepted'
+      : 'requests must carry the configured credentials',
+  );
+  io.out('press Ctrl-C to stop');
+  await interrupted();
+  const { stats } = kling;
+  await kling.close();
+  io.out(
+    `stopped: ${stats.created} tasks created, ${stats.callbacksSent} callbacks sent (${stats.callbacksDuplicated} duplicates, ${stats.callbacksFailed} not acknowledged), ${stats.callbacksDropped} dropped`,
+  );
+  return 0;
+}
