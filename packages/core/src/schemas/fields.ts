@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** The latest instant a `Date` can hold (ms); later times would make an Invalid Date. */
+const MAX_DATE_MS = 8.64e15;
+/** Seconds as Kling writes them: `"5"`, `"5.1"` (no sign, no exponent, no blanks). */
+const SECONDS = /^\d+(?:\.\d+)?$/;
+
+/**
+ * A Kling id. Kling sends strings (18-digit ids are not safe JS numbers); a safe integer is accepted and stringified.
+ * A larger number already lost precision in `JSON.parse`, so it is rejected rather than turned into a wrong id.
+ */
+export const klingIdSchema = z
+  .union([z.string(), z.number()], { error: 'expected a string id' })
+  .transform((value, ctx) => {
+    if (typeof value === 'string') return value;
+    if (Number.isSafeInteger(value)) return String(value);
+    ctx.addIssue({
+      code: 'custom',
+      message: Number.isInteger(value)
+        ? 'expected a string id (a number above 2^53 has lost precision)'
+        : 'expected a string id',
+    });
+    return z.NEVER;
+  });
+
+/** A task id: a {@link klingIdSchema} that is not empty (it is half of the dedupe key). */
+export const klingTaskIdSchema = klingIdSchema.refine((id) => id.length > 0, 'expected a non-empty id');
+
+/** A duration in seconds: a string such as `"5.1"` (as Kling sends it) or a number; becomes a number. */
+export const klingDurationSchema = z
+  .union([z.string(), z.number()], { error: 'expected a duration in seconds' })
+  .transform((value, ctx) => {
+    const seconds = typeof value === 'number' ? value : SECONDS.test(value) ? Number(value) : Number.NaN;
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+    ctx.addIssue({ code: 'custom', message: 'expected a duration in seconds such as "5.1"' });
+    return z.NEVER;
+  });
+
+/** A Unix time in milliseconds (an integer), as Kling sends `created_at` / `create_time`; becomes a `Date`. */
+export const klingUnixMsSchema = z
+  .int({ error: 'expected Unix time in milliseconds' })
+  .min(0, { error: 'expected Unix time in milliseconds' })
+  .max(MAX_DATE_MS, { error: 'expected Unix time in milliseconds' })
+  .transform((ms) => new Date(ms));
+
+/** An ISO 8601 date-time with `Z` or an offset (the relay envelope's times); becomes a `Date`. */
+export const klingIsoDateSchema = z.iso
+  .datetime({ offset: true, error: 'expected an ISO 8601 date-time' })
+  .transform((iso, ctx) => {
+    const date = new Date(iso);
+    if (!Number.isNaN(date.getTime())) return date;
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 date-time' });
+    return z.NEVER;
+  });
+
+/** A text field Kling documents as a string (billing values); a number is accepted and stringified. */
+export const klingTextSchema = z
+  .union([z.string(), z.number()], { error: 'expected a string' })
+  .transform((value) => String(value));
