@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { KlingConfigError } from '../errors.js';
+import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
+import { consoleLogger, type KlingLogger } from '../logger.js';
+import { normalize } from '../normalize.js';
+import type { KlingStore } from '../store/types.js';
+import { signCallbackUrl } from '../verify/sign-callback-url.js';
+import { createAuthorizer, type KlingAuth } from './auth.js';
+import { wholeNumberOption } from './check.js';
+import { KlingApiError, KlingTaskNotFoundError } from './errors.js';
+import { type KlingProduct, parseProduct } from './products.js';
+import { createTransport, type KlingTransport } from './transport.js';
+import type {
+  KlingCallbackOptions,
+  KlingClientOptions,
+  KlingCreatedTask,
+  KlingGetTasksOptions,
+  KlingTaskBody,
+} from './types.js';
+
+const defaultBaseUrl = 'https://api-singapore.klingai.com';
+
+/**
+ * A small client for Kling's task API, built for callbacks: every task it creates gets your `callback_url` (with a
+ * callback token bound to the task when `callback.secret` is set) and an `external_task_id`, and is recorded as
+ * pending in the store so the reconciler can poll it if its terminal callback never comes.
+ *
+ * Speaks both dialects (kling-protocol.md §5): legacy products (`videos/text2video`, `images/generations`, ...;
+ * `POST /v1/<product>`, callback fields at the top level) and the new `<product>/<model>` (`text-to-video/kling-3.0`;
+ * callback fields under `options`). Authenticates with an API key (Bearer) or an access/secret key pair (an HS256 JWT
+ * made with jose, cached and renewed 5 minutes before it expires). Credentials are never logged nor put in errors.
+ *
+ * @example
+ * const kling = new KlingClient({ apiKey: process.env.KLING_API_KEY! }, {
+ *   callback: { url: 'https://example.com/webhooks/kling' },
+ *   store,
+ * });
+ * const task = await kling.createTask('videos/text2video', { model_name: 'kling-v2-6', prompt: 'a red fox' });
+ */
+export class KlingClient {
+  readonly #call: KlingTransport;
+  readonly #callback: KlingCallbackOptions | undefined;
+  readonly #store: KlingStore | undefined;
+  readonly #now: () => number;
+  readonly #fallbackAfterMs: number;
+  readonly #queryBatchSize: number;
+  readonly #logger: KlingLogger;
+
+  constructor(auth: KlingAuth, options: KlingClientOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? consoleLogger();
+    this.#callback = options.callback;
+    this.#store = options.store;
+    this.#fallbackAfterMs = nonNegative(options.fallbackAfterMs ?? 300_000, 'fallbackAfterMs');
+    this.#queryBatchSize = positiveInteger(options.queryBatchSize ?? 50, 'queryBatchSize');
+    if (options.callback && !/^https?:\/\//i.test(options.callback.url)) {
+      throw new KlingConfigError('KlingClient: callback.url must be an absolute http(s) URL');
+    }
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function')
+      throw new KlingConfigError('KlingClient: no fetch available; pass options.fetch');
+    this.#call = createTransport({
+      baseUrl: options.baseUrl ?? defaultBaseUrl,
+      authorizer: createAuthorizer(auth, this.#now),
+      fetch: fetchImpl,
+      timeoutMs: positiveInteger(options.timeoutMs ?? 30_000, 'timeoutMs'),
+      retries: nonNegative(options.retries ?? 3, 'retries'),
+      retryBaseMs: nonNegative(options.retryBaseMs ?? 500, 'retryBaseMs'),
+      retryMaxMs: nonNegative(options.retryMaxMs ?? 10_000, 'retryMaxMs'),
+      random: options.random ?? Math.random,
+      logger: this.#logger,
+    });
+  }
+
+  /**
+   * Creates a task on `product` (`videos/text2video`, `text-to-video/kling-3.0`, ...). Adds `callback_url` and
+   * `external_task_id` where the dialect wants them unless `body` already has them, and records the task as pending.
+   * Never retried: a create that timed out may still have created (and billed) the task; query it by its external
+   * id before trying again.
+   */
+  async createTask(product: string, body: KlingTaskBody): Promise<KlingCreatedTask> {
+    const target = parseProduct(product);
+    const { body: sent, externalTaskId } = await this.#withCallbackFields(target, body);
+    const answer = await this.#call({ method: 'POST', path: target.createPath, body: sent });
+    const event = normalize(answer.data, { source: 'poll' });
+    const created: KlingCreatedTask = {
+      taskId: event.taskId,
+      externalTaskId: event.externalTaskId ?? externalTaskId,
+      status: event.status,
+      rawStatus: event.rawStatus,
+      createdAt: event.createdAt,
+      product: target.name,
+      dialect: target.dialect,
+      requestId: answer.requestId,
+      tracked: false,
+      event,
+    };
+    if (this.#store && !isTerminalStatus(event.status)) created.tracked = await this.#track(created);
+    return created;
+  }
+
+  /**
+   * The current state of one task, by Kling task id or your external task id. Legacy products ask
+   * `GET /v1/<product>/<id>`; new-dialect ones `GET /tasks?task_ids=` (then `external_task_ids=`).
+   * @throws KlingTaskNotFoundError when Kling answers without it.
+   */
+  async getTask(product: string, idOrExternalId: string): Promise<KlingTaskEvent> {
+    const target = parseProduct(product);
+    if (target.dialect === 'legacy') {
+      const path = `${target.createPath}/${encodeURIComponent(idOrExternalId)}`;
+      return normalize((await this.#call({ method: 'GET', path })).data, { source: 'poll' });
+    }
+    // Kling task ids are digits; ours are UUIDs. Ask the likelier field first, the other when that finds nothing.
+    const order: ('taskId' | 'externalTaskId')[] = /^\d+$/.test(idOrExternalId)
+      ? ['taskId', 'externalTaskId']
+      : ['externalTaskId', 'taskId'];
+    for (const by of order) {
+      let found: KlingTaskEvent | undefined;
+      try {
+        const events = await this.#query([idOrExternalId], by);
+        found =
+          events.find((e) => (by === 'taskId' ? e.taskId : e.externalTaskId) === idOrExternalId) ??
+          (events.length === 1 ? events[0] : undefined);
+      } catch (error) {
+        if (!(error instanceof KlingApiError && error.category === 'params')) throw error;
+      }
+      if (found) return found;
+    }
+    throw new KlingTaskNotFoundError(target.name, idOrExternalId);
+  }
+
+  /**
+   * The current states of many new-dialect tasks, `queryBatchSize` ids per `GET /tasks?task_ids=a,b` request.
+   * Tasks Kling does not return are missing from the result (no error).
+   */
+  async getTasks(ids: readonly string[], options: KlingGetTasksOptions = {}): Promise<KlingTaskEvent[]> {
+    const unique = [...new Set(ids)];
+    const events: KlingTaskEvent[] = [];
+    for (let i = 0; i < unique.length; i += this.#queryBatchSize) {
+      events.push(...(await this.#query(unique.slice(i, i + this.#queryBatchSize), options.by ?? 'taskId')));
+    }
+    return events;
+  }
+
+  async #query(ids: readonly string[], by: 'taskId' | 'externalTaskId'): Promise<KlingTaskEvent[]> {
+    const field = by === 'taskId' ? 'task_ids' : 'external_task_ids';
+    const answer = await this.#call({
+      method: 'GET',
+      path: '/tasks',
+      query: `${field}=${ids.map(encodeURIComponent).join(',')}`,
+    });
+    const tasks = Array.isArray(answer.data) ? answer.data : answer.data == null ? [] : [answer.data];
+    return tasks.map((task) => normalize(task, { source: 'poll' }));
+  }
+
+  async #withCallbackFields(
+    target: KlingProduct,
+    body: KlingTaskBody,
+  ): Promise<{ body: KlingTaskBody; externalTaskId: string }> {
+    const holder: Record<string, unknown> =
+      target.dialect === 'legacy' ? { ...body } : { ...(isRecord(body.options) ? body.options : {}) };
+    const given = holder.external_task_id;
+    const externalTaskId = typeof given === 'string' && given.length > 0 ? given : randomUUID();
+    holder.external_task_id = externalTaskId;
+    if (this.#callback && holder.callback_url === undefined) {
+      const { url, secret, expiresIn } = this.#callback;
+      holder.callback_url = secret
+        ? await signCallbackUrl(url, { secret, externalTaskId, ...(expiresIn === undefined ? {} : { expiresIn }) })
+        : url;
+    }
+    return { body: target.dialect === 'legacy' ? holder : { ...body, options: holder }, externalTaskId };
+  }
+
+  async #track(task: KlingCreatedTask): Promise<boolean> {
+    const now = this.#now();
+    try {
+      await this.#store?.putPending({
+        taskId: task.taskId,
+        product: task.product,
+        externalTaskId: task.externalTaskId,
+        createdAt: now,
+        dueAt: now + this.#fallbackAfterMs,
+        attempts: 0,
+      });
+      return true;
+    } catch (error) {
+      // The task exists and is billed: failing createTask now would invite a second create. Report, don't throw.
+      this.#logger.error('could not record the task as pending; it will not be polled', {
+        taskId: task.taskId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const positiveInteger = (value: number, name: string) => wholeNumberOption('KlingClient', name, value, 1);
+const nonNegative = (value: number, name: string) => wholeNumberOption('KlingClient', name, value, 0);
