@@ -1,0 +1,54 @@
+import type { KlingReceiver, KlingStore, KlingTaskEvent, KlingVerifyOption } from '@kling-webhooks/core';
+
+/** A handler of the suite: gets every event of its status. */
+export type ConformanceHandler = (event: KlingTaskEvent) => unknown | Promise<unknown>;
+
+/** The handlers an app under test registers, by status (`'*'`: every event). */
+export interface ConformanceHandlers {
+  submitted?: ConformanceHandler;
+  processing?: ConformanceHandler;
+  succeed?: ConformanceHandler;
+  failed?: ConformanceHandler;
+  '*'?: ConformanceHandler;
+}
+
+/** How to start an app under test. */
+export interface ConformanceStartOptions {
+  /** Path of the callback route. */
+  path: string;
+  verify: KlingVerifyOption;
+  store?: KlingStore;
+  ackTimeoutMs?: number;
+  maxBodyBytes?: number;
+  handlers: ConformanceHandlers;
+  /** Express-based targets mount `express.json()` for the whole app before the adapter. Others ignore it. */
+  expressJsonFirst?: boolean;
+}
+
+/** A started app, listening on 127.0.0.1. */
+export interface ConformanceApp {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One framework setup the suite runs against. `start` builds a real app with the adapter on `path` and, next to it,
+ * a plain JSON route `POST /api/echo` answering the parsed JSON body, and listens on an ephemeral loopback port.
+ */
+export interface ConformanceTarget {
+  name: string;
+  start(options: ConformanceStartOptions): Promise<ConformanceApp>;
+}
+
+/** Registers the suite's handlers on a receiver (for targets whose adapter exposes one). */
+export function registerHandlers(receiver: KlingReceiver, handlers: ConformanceHandlers): void {
+  for (const status of ['submitted', 'processing', 'succeed', 'failed', '*'] as const) {
+    const handler = handlers[status];
+    if (handler !== undefined) {
+      receiver.on(status, async (event: KlingTaskEvent) => {
+        await handler(event);
+      });
+    }
+  }
+}

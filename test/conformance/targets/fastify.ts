@@ -1,0 +1,22 @@
+import { klingWebhooks } from '@kling-webhooks/fastify';
+import Fastify from 'fastify';
+import { type ConformanceTarget, registerHandlers } from '../target.js';
+
+/** The Fastify plugin, registered on the root instance, a JSON route beside it. */
+export const fastifyTarget: ConformanceTarget = {
+  name: 'fastify',
+  async start(options) {
+    const app = Fastify({ logger: false });
+    await app.register(klingWebhooks, {
+      path: options.path,
+      verify: options.verify,
+      store: options.store,
+      ackTimeoutMs: options.ackTimeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+    });
+    registerHandlers(app.kling, options.handlers);
+    app.post('/api/echo', async (request) => request.body);
+    const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { baseUrl, close: () => app.close() };
+  },
+};
