@@ -81,5 +81,6 @@ export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
 
 // --- receiver ---
+export { createKlingReceiver } from './receiver/create.js';
 
 // --- client + reconciler ---

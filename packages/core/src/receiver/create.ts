@@ -1,0 +1,241 @@
+import type { KlingTaskEvent } from '../event.js';
+import { headerValue } from '../headers.js';
+import type { KlingLogger } from '../logger.js';
+import { normalize } from '../normalize.js';
+import type { KlingRequest, KlingResponse } from '../request.js';
+import { parseJson } from '../schemas/json.js';
+import { KlingValidationError } from '../schemas/validation-error.js';
+import type { KlingClaimResult } from '../store/types.js';
+import { bindingMismatch, createVerification } from '../verify/compose.js';
+import type { KlingVerifiableRequest, VerifyOutcome } from '../verify/types.js';
+import { BUDGET_SPENT, withinBudget } from './budget.js';
+import { describeError, HandlerRegistry } from './handlers.js';
+import { LogLimiter } from './log-limiter.js';
+import { type ResolvedReceiverOptions, resolveReceiverOptions } from './options.js';
+import { dedupeKey, EventProcessor } from './process.js';
+import { readBody } from './read-body.js';
+import {
+  acceptedResponse,
+  duplicateResponse,
+  handlerFailedResponse,
+  inFlightResponse,
+  internalErrorResponse,
+  invalidBodyResponse,
+  methodNotAllowedResponse,
+  okResponse,
+  outOfOrderResponse,
+  payloadTooLargeResponse,
+  storeUnavailableResponse,
+  unauthorizedResponse,
+  unsupportedMediaTypeResponse,
+} from './responses.js';
+import type {
+  KlingErrorHandler,
+  KlingHandler,
+  KlingHandlerStatus,
+  KlingProcessOutcome,
+  KlingReceiver,
+  KlingReceiverOptions,
+} from './types.js';
+
+/** `application/json` or `application/<anything>+json`, any case, parameters allowed. */
+const JSON_MEDIA_TYPE = /^\s*application\/(?:[^\s;/]+\+)?json\s*(?:;|$)/i;
+/** Seconds a sender should wait when the store is down: long enough for a failover, short for Kling's retries. */
+const STORE_RETRY_AFTER_SEC = 5;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+class Receiver implements KlingReceiver {
+  readonly options: ResolvedReceiverOptions;
+  private readonly verify: (request: KlingVerifiableRequest) => Promise<VerifyOutcome>;
+  private readonly registry: HandlerRegistry;
+  private readonly processor: EventProcessor;
+  private readonly logger: KlingLogger;
+  private readonly limiter: LogLimiter;
+
+  constructor(options: KlingReceiverOptions) {
+    // Verification first: a missing `verify` is the error users must see, before any other option is looked at.
+    this.verify = createVerification(options?.verify);
+    this.options = resolveReceiverOptions(options);
+    this.logger = this.options.logger;
+    this.limiter = new LogLimiter(this.logger);
+    this.registry = new HandlerRegistry(this.logger);
+    this.processor = new EventProcessor(
+      this.options.store,
+      this.registry,
+      this.logger,
+      this.options.leaseMs,
+      this.options.dedupeTtlMs,
+    );
+  }
+
+  on<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this {
+    this.registry.add(status, handler);
+    return this;
+  }
+
+  off<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this {
+    this.registry.remove(status, handler);
+    return this;
+  }
+
+  onError(listener: KlingErrorHandler): this {
+    this.registry.addErrorListener(listener);
+    return this;
+  }
+
+  async handle(request: KlingRequest): Promise<KlingResponse> {
+    try {
+      return await this.pipeline(request);
+    } catch (error) {
+      this.logger.error('receiver failed unexpectedly; answered 500', { error: describeError(error) });
+      return internalErrorResponse();
+    }
+  }
+
+  process(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
+    return this.processor.process(event);
+  }
+
+  private async pipeline(request: KlingRequest): Promise<KlingResponse> {
+    const started = Date.now();
+    const { method, url, headers, rawBody } = request;
+
+    // 1. Cheap checks before reading anything.
+    const streamed = !(rawBody instanceof Uint8Array);
+    if (method !== 'POST' && method.toUpperCase() !== 'POST') {
+      this.limiter.warn('method', 'rejected: method not allowed (405)', { method });
+      return methodNotAllowedResponse(streamed);
+    }
+    const contentType = headerValue(headers, 'content-type');
+    if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType)) {
+      this.limiter.warn('media-type', 'rejected: content type is not JSON (415)', {});
+      return unsupportedMediaTypeResponse(streamed);
+    }
+    let read: Awaited<ReturnType<typeof readBody>>;
+    try {
+      read = await readBody(rawBody, headers, this.options.maxBodyBytes);
+    } catch (error) {
+      this.limiter.warn('body-read', 'rejected: the body could not be read (400)', { error: describeError(error) });
+      return invalidBodyResponse('', 'the body could not be read');
+    }
+    if (!read.ok) {
+      this.limiter.warn('too-large', 'rejected: body over maxBodyBytes (413)', {
+        maxBodyBytes: this.options.maxBodyBytes,
+      });
+      return payloadTooLargeResponse(read.unread);
+    }
+    const body = read.body;
+
+    // 2. Verify the bytes as received, before parsing them.
+    const verified = await this.verify({ method, url, headers, rawBody: body });
+    if (!verified.ok) {
+      this.limiter.warn('unauthorized', 'rejected: verification failed (401)', {
+        verifier: verified.verifier,
+        reason: verified.reason,
+      });
+      return unauthorizedResponse();
+    }
+
+    // 3. Parse and normalize; then check what the verifier bound the request to.
+    let event: KlingTaskEvent;
+    try {
+      event = normalize(parseJson(body), { deliveryId: headerValue(headers, 'webhook-id'), source: 'callback' });
+    } catch (error) {
+      if (!(error instanceof KlingValidationError)) throw error;
+      this.limiter.warn('invalid-body', 'rejected: invalid body (400)', { path: error.path, reason: error.message });
+      return invalidBodyResponse(error.path, error.message);
+    }
+    const mismatch = bindingMismatch(verified, event);
+    if (mismatch !== undefined) {
+      this.limiter.warn('unauthorized', 'rejected: verified for another task (401)', {
+        verifier: verified.verifier,
+        taskId: event.taskId,
+        reason: mismatch,
+      });
+      return unauthorizedResponse();
+    }
+
+    // 4. Dedupe.
+    const key = dedupeKey(event);
+    let claim: KlingClaimResult;
+    try {
+      claim = await this.processor.claim(event, key);
+    } catch (error) {
+      this.limiter.error('store', 'store claim failed; answered 503', {
+        key,
+        taskId: event.taskId,
+        status: event.status,
+        error: describeError(error),
+      });
+      return storeUnavailableResponse(STORE_RETRY_AFTER_SEC);
+    }
+    switch (claim.state) {
+      case 'done':
+        this.logger.debug('duplicate delivery', { key });
+        return duplicateResponse();
+      case 'superseded':
+        this.logger.debug('non-terminal event after the terminal one; not dispatched', { key });
+        return outOfOrderResponse();
+      case 'in-flight':
+        this.logger.debug('delivery in flight elsewhere; answered 409', { key });
+        return inFlightResponse(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
+    }
+
+    // 5. Dispatch. Synchronous handlers need no ack timer; asynchronous ones get what is left of the budget.
+    const dispatched = this.registry.dispatch(event, key);
+    const finished = this.processor.finish(event, key, claim.token, dispatched);
+    let failure: Awaited<typeof finished>;
+    if (isThenable(dispatched)) {
+      const result = await withinBudget(finished, this.options.ackTimeoutMs - (Date.now() - started));
+      if (result === BUDGET_SPENT) {
+        // `finished` goes on: it completes or releases, and reports failures to onError.
+        this.logger.debug('ack budget spent; answered 202 while handlers run', { key });
+        return acceptedResponse();
+      }
+      failure = result;
+    } else {
+      failure = await finished;
+    }
+    return failure === undefined ? okResponse() : handlerFailedResponse();
+  }
+}
+
+/**
+ * Creates the framework-neutral receiver that the Express, Fastify and NestJS adapters wrap. It answers each
+ * request through the pipeline: 405/415/413 for the wrong method, type or size; 401 unless `verify` accepts the raw
+ * request; 400 (with the bad field's path) for a body that is not a Kling task; then dedupe (200 `duplicate`, 409
+ * in flight, 503 store down), and dispatch to the handlers of the event's status and `'*'` (200, 500 when one
+ * throws, 202 when they outlast `ackTimeoutMs`).
+ *
+ * Throws `KlingConfigError` when `verify` is missing (write `verify: 'none'` to opt out) or another option is
+ * invalid.
+ *
+ * @example
+ * ```ts
+ * import { createKlingReceiver, klingSignature, memoryStore } from '@kling-webhooks/core';
+ *
+ * const receiver = createKlingReceiver({
+ *   verify: klingSignature({ secrets: [process.env.KLING_WEBHOOK_SECRET!] }),
+ *   store: memoryStore(),
+ * });
+ * receiver.on('succeed', async (event) => {
+ *   for (const video of event.videos) await saveVideo(event.taskId, video.url); // URLs expire after 30 days
+ * });
+ * receiver.on('failed', (event) => console.warn(`task ${event.taskId} failed: ${event.message}`));
+ * receiver.onError((error, event) => report(error, event?.taskId));
+ *
+ * // In any HTTP server: hand over the raw request, write back the answer.
+ * http.createServer(async (req, res) => {
+ *   const { status, headers, body } = await receiver.handle({
+ *     method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawBody: req,
+ *   });
+ *   res.writeHead(status, headers).end(body);
+ * });
+ * ```
+ */
+export function createKlingReceiver(options: KlingReceiverOptions): KlingReceiver {
+  return new Receiver(options);
+}

@@ -1,0 +1,131 @@
+import { KlingConfigError, KlingHandlerError } from '../errors.js';
+import type { KlingTaskEvent } from '../event.js';
+import type { KlingLogger } from '../logger.js';
+import type { KlingErrorHandler, KlingHandler, KlingHandlerStatus } from './types.js';
+
+type AnyHandler = KlingHandler<'*'>;
+type HandlerLists = Record<KlingHandlerStatus, readonly AnyHandler[]>;
+
+const STATUSES: readonly KlingHandlerStatus[] = ['submitted', 'processing', 'succeed', 'failed', '*'];
+const NONE: readonly AnyHandler[] = [];
+
+/** Appends to a list created on first use: most dispatches have no failures and no promises to collect. */
+function append<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+/** Short description of a thrown value for a log line (the error's own message: handlers are the app's code). */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+}
+
+/**
+ * The handlers and error listeners of one receiver. Lists are replaced, never mutated, so `on`/`off` during a
+ * dispatch do not change the handlers that dispatch runs.
+ */
+export class HandlerRegistry {
+  private lists: HandlerLists = {
+    submitted: NONE,
+    processing: NONE,
+    succeed: NONE,
+    failed: NONE,
+    '*': NONE,
+  };
+  private errorListeners: readonly KlingErrorHandler[] = [];
+
+  constructor(private readonly logger: KlingLogger) {}
+
+  /** Adds `handler` for `status`. */
+  add<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): void {
+    if (!STATUSES.includes(status)) {
+      throw new KlingConfigError(`on(): unknown status ${JSON.stringify(status)}; use one of ${STATUSES.join(', ')}`);
+    }
+    if (typeof handler !== 'function') throw new KlingConfigError('on(): the handler must be a function');
+    // Safe: dispatch hands a handler only events whose status is the one it was registered for.
+    this.lists[status] = [...this.lists[status], handler as unknown as AnyHandler];
+  }
+
+  /** Removes one registration of `handler` for `status`. */
+  remove<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): void {
+    const list = this.lists[status];
+    if (list === undefined) return;
+    const index = list.lastIndexOf(handler as unknown as AnyHandler);
+    if (index >= 0) this.lists[status] = list.filter((_, i) => i !== index);
+  }
+
+  /** Adds an error listener. */
+  addErrorListener(listener: KlingErrorHandler): void {
+    if (typeof listener !== 'function') throw new KlingConfigError('onError(): the listener must be a function');
+    this.errorListeners = [...this.errorListeners, listener];
+  }
+
+  /**
+   * Runs every handler of the event's status and every `'*'` handler, all of them even when one throws. Returns the
+   * failure (undefined when all succeeded) synchronously when every handler was synchronous, else a promise of it.
+   * Each failure is reported to the error listeners.
+   */
+  dispatch(event: KlingTaskEvent, key: string): KlingHandlerError | undefined | Promise<KlingHandlerError | undefined> {
+    const own = event.status === 'unknown' ? NONE : this.lists[event.status];
+    const all = this.lists['*'];
+    let failures: unknown[] | undefined;
+    let pending: PromiseLike<unknown>[] | undefined;
+    for (let i = 0, n = own.length + all.length; i < n; i++) {
+      const handler = (i < own.length ? own[i] : all[i - own.length]) as AnyHandler;
+      try {
+        const result = handler(event);
+        if (isThenable(result)) pending = append(pending, result);
+      } catch (error) {
+        failures = append(failures, error);
+      }
+    }
+    if (pending === undefined) return this.fail(event, key, failures);
+    return this.settle(event, key, pending, failures);
+  }
+
+  private async settle(
+    event: KlingTaskEvent,
+    key: string,
+    pending: PromiseLike<unknown>[],
+    failures: unknown[] | undefined,
+  ): Promise<KlingHandlerError | undefined> {
+    const results = await Promise.allSettled(pending);
+    for (const result of results) if (result.status === 'rejected') failures = append(failures, result.reason);
+    return this.fail(event, key, failures);
+  }
+
+  /** Reports each failure and folds them into the one error the caller acts on. */
+  private fail(event: KlingTaskEvent, key: string, failures: unknown[] | undefined): KlingHandlerError | undefined {
+    if (failures === undefined) return undefined;
+    let first: KlingHandlerError | undefined;
+    for (const cause of failures) {
+      const error = new KlingHandlerError(key, { cause });
+      first ??= error;
+      this.logger.error('handler failed', {
+        key,
+        taskId: event.taskId,
+        status: event.status,
+        error: describeError(cause),
+      });
+      this.report(error, event);
+    }
+    if (failures.length === 1) return first;
+    return new KlingHandlerError(key, { cause: new AggregateError(failures, `${failures.length} handlers failed`) });
+  }
+
+  /** Hands an error to every error listener; a listener that throws is logged and does not stop the others. */
+  report(error: unknown, event: KlingTaskEvent | undefined): void {
+    for (const listener of this.errorListeners) {
+      try {
+        listener(error, event);
+      } catch (listenerError) {
+        this.logger.error('onError listener threw', { error: describeError(listenerError) });
+      }
+    }
+  }
+}
