@@ -36,11 +36,14 @@ const vectorHeaders = {
 describe('klingSignature', () => {
   const verifier = klingSignature({ secrets: VECTOR.secret, now: at(VECTOR.timestamp) });
 
-  it("passes Kling's official test vector with the clock injected", () => {
-    expect(verifier.verify(request(vectorHeaders, VECTOR.body))).toEqual({ ok: true, verifier: 'kling-signature' });
+  it("passes Kling's official test vector with the clock injected", async () => {
+    expect(await verifier.verify(request(vectorHeaders, VECTOR.body))).toEqual({
+      ok: true,
+      verifier: 'kling-signature',
+    });
   });
 
-  it('signKlingWebhook reproduces the official vector', () => {
+  it('signKlingWebhook reproduces the official vector', async () => {
     const headers = signKlingWebhook({
       secret: VECTOR.secret,
       id: VECTOR.id,
@@ -50,98 +53,106 @@ describe('klingSignature', () => {
     expect(headers).toEqual(vectorHeaders);
   });
 
-  it('verifies the raw bytes as received, not a decoded string', () => {
+  it('verifies the raw bytes as received, not a decoded string', async () => {
     // Not valid UTF-8: decoding and re-encoding would turn 0xff into U+FFFD and change the signed bytes.
     const body = Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]);
     const secret = newSecret();
     const headers = signKlingWebhook({ secret, body, timestamp: 1_700_000_000 });
-    expect(klingSignature({ secrets: secret, now: at(1_700_000_000) }).verify(request(headers, body)).ok).toBe(true);
+    expect((await klingSignature({ secrets: secret, now: at(1_700_000_000) }).verify(request(headers, body))).ok).toBe(
+      true,
+    );
   });
 
-  it('accepts a timestamp just inside the tolerance and refuses stale and future ones', () => {
+  it('accepts a timestamp just inside the tolerance and refuses stale and future ones', async () => {
     const t = VECTOR.timestamp;
     expect(
-      klingSignature({ secrets: VECTOR.secret, now: at(t + 300) }).verify(request(vectorHeaders, VECTOR.body)).ok,
+      (await klingSignature({ secrets: VECTOR.secret, now: at(t + 300) }).verify(request(vectorHeaders, VECTOR.body)))
+        .ok,
     ).toBe(true);
     const stale = klingSignature({ secrets: VECTOR.secret, now: at(t + 301) });
-    expect(reasonOf(stale.verify(request(vectorHeaders, VECTOR.body)))).toBe('timestamp outside tolerance');
+    expect(reasonOf(await stale.verify(request(vectorHeaders, VECTOR.body)))).toBe('timestamp outside tolerance');
     const future = klingSignature({ secrets: VECTOR.secret, now: at(t - 301) });
-    expect(reasonOf(future.verify(request(vectorHeaders, VECTOR.body)))).toBe('timestamp outside tolerance');
+    expect(reasonOf(await future.verify(request(vectorHeaders, VECTOR.body)))).toBe('timestamp outside tolerance');
     const narrow = klingSignature({ secrets: VECTOR.secret, toleranceSec: 10, now: at(t + 11) });
-    expect(narrow.verify(request(vectorHeaders, VECTOR.body)).ok).toBe(false);
+    expect((await narrow.verify(request(vectorHeaders, VECTOR.body))).ok).toBe(false);
   });
 
-  it('refuses a wrong secret', () => {
+  it('refuses a wrong secret', async () => {
     const other = klingSignature({ secrets: newSecret(), now: at(VECTOR.timestamp) });
-    expect(reasonOf(other.verify(request(vectorHeaders, VECTOR.body)))).toBe('no signature matched');
+    expect(reasonOf(await other.verify(request(vectorHeaders, VECTOR.body)))).toBe('no signature matched');
   });
 
-  it('passes a v1 list with one good entry among bad ones, and ignores other versions', () => {
+  it('passes a v1 list with one good entry among bad ones, and ignores other versions', async () => {
     const bad = `v1,${randomBytes(32).toString('base64')}`;
     const signature = `v2,abc ${bad} v1,not-base64!! ${VECTOR.signature} ${bad}`;
-    const outcome = verifier.verify(request({ ...vectorHeaders, 'webhook-signature': signature }, VECTOR.body));
+    const outcome = await verifier.verify(request({ ...vectorHeaders, 'webhook-signature': signature }, VECTOR.body));
     expect(outcome.ok).toBe(true);
   });
 
-  it('refuses a list of only bad entries', () => {
+  it('refuses a list of only bad entries', async () => {
     const bad = [1, 2, 3].map(() => `v1,${randomBytes(32).toString('base64')}`).join(' ');
-    expect(reasonOf(verifier.verify(request({ ...vectorHeaders, 'webhook-signature': bad }, VECTOR.body)))).toBe(
+    expect(reasonOf(await verifier.verify(request({ ...vectorHeaders, 'webhook-signature': bad }, VECTOR.body)))).toBe(
       'no signature matched',
     );
     // The right signature under another version tag is not a v1 signature.
     const v2 = VECTOR.signature.replace('v1,', 'v2,');
-    expect(verifier.verify(request({ ...vectorHeaders, 'webhook-signature': v2 }, VECTOR.body)).ok).toBe(false);
+    expect((await verifier.verify(request({ ...vectorHeaders, 'webhook-signature': v2 }, VECTOR.body))).ok).toBe(false);
     // A truncated signature is a length mismatch, which must fail instead of throwing.
     const short = VECTOR.signature.slice(0, 20);
-    expect(verifier.verify(request({ ...vectorHeaders, 'webhook-signature': short }, VECTOR.body)).ok).toBe(false);
+    expect((await verifier.verify(request({ ...vectorHeaders, 'webhook-signature': short }, VECTOR.body))).ok).toBe(
+      false,
+    );
   });
 
-  it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const)('refuses a request without %s', (name) => {
-    const { [name]: _dropped, ...headers } = vectorHeaders;
-    expect(reasonOf(verifier.verify(request(headers, VECTOR.body)))).toBe(`missing ${name} header`);
-  });
+  it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const)(
+    'refuses a request without %s',
+    async (name) => {
+      const { [name]: _dropped, ...headers } = vectorHeaders;
+      expect(reasonOf(await verifier.verify(request(headers, VECTOR.body)))).toBe(`missing ${name} header`);
+    },
+  );
 
-  it('refuses a body changed by one byte', () => {
+  it('refuses a body changed by one byte', async () => {
     const body = new TextEncoder().encode(VECTOR.body);
     for (const index of [0, 20, body.length - 1]) {
       const changed = Uint8Array.from(body);
       changed[index] = (changed[index] as number) ^ 0x01;
-      expect(reasonOf(verifier.verify(request(vectorHeaders, changed)))).toBe('no signature matched');
+      expect(reasonOf(await verifier.verify(request(vectorHeaders, changed)))).toBe('no signature matched');
     }
   });
 
   it.each(['abc', '1781080794.0', '1e9', '-1781080794', ' 1781080794', '0x6a28e2da'])(
     'refuses the non-integer timestamp %j',
-    (timestamp) => {
-      const outcome = verifier.verify(request({ ...vectorHeaders, 'webhook-timestamp': timestamp }, VECTOR.body));
+    async (timestamp) => {
+      const outcome = await verifier.verify(request({ ...vectorHeaders, 'webhook-timestamp': timestamp }, VECTOR.body));
       expect(reasonOf(outcome)).toBe('webhook-timestamp is not an integer of Unix seconds');
     },
   );
 
-  it('accepts signatures made with either secret during a rotation', () => {
+  it('accepts signatures made with either secret during a rotation', async () => {
     const oldSecret = newSecret();
     const newOne = newSecret();
     const rotating = klingSignature({ secrets: [oldSecret, newOne], now: at(1_700_000_000) });
     for (const secret of [oldSecret, newOne]) {
       const headers = signKlingWebhook({ secret, body: '{}', timestamp: 1_700_000_000 });
-      expect(rotating.verify(request(headers, '{}')).ok).toBe(true);
+      expect((await rotating.verify(request(headers, '{}'))).ok).toBe(true);
     }
     const stranger = signKlingWebhook({ secret: newSecret(), body: '{}', timestamp: 1_700_000_000 });
-    expect(rotating.verify(request(stranger, '{}')).ok).toBe(false);
+    expect((await rotating.verify(request(stranger, '{}'))).ok).toBe(false);
   });
 
-  it('reads header names in any case, and refuses a repeated header with different values', () => {
+  it('reads header names in any case, and refuses a repeated header with different values', async () => {
     const mixed = {
       'Webhook-Id': VECTOR.id,
       'WEBHOOK-TIMESTAMP': String(VECTOR.timestamp),
       'Webhook-Signature': VECTOR.signature,
     };
-    expect(verifier.verify(request(mixed, VECTOR.body)).ok).toBe(true);
+    expect((await verifier.verify(request(mixed, VECTOR.body))).ok).toBe(true);
     const repeated = { ...vectorHeaders, 'webhook-id': [VECTOR.id, 'other'] };
-    expect(reasonOf(verifier.verify(request(repeated, VECTOR.body)))).toBe('missing webhook-id header');
+    expect(reasonOf(await verifier.verify(request(repeated, VECTOR.body)))).toBe('missing webhook-id header');
   });
 
-  it('never puts the secret or a signature in a failure reason', () => {
+  it('never puts the secret or a signature in a failure reason', async () => {
     const secret = newSecret();
     const withOther = klingSignature({ secrets: secret, now: at(VECTOR.timestamp) });
     const good = signKlingWebhook({ secret, body: VECTOR.body, id: VECTOR.id, timestamp: VECTOR.timestamp });
@@ -152,7 +163,7 @@ describe('klingSignature', () => {
       request(good, `${VECTOR.body} `),
     ];
     for (const r of cases) {
-      const reason = reasonOf(withOther.verify(r));
+      const reason = reasonOf(await withOther.verify(r));
       expect(reason).not.toContain(secret);
       expect(reason).not.toContain(secret.slice('whsec_'.length));
       expect(reason).not.toContain(good['webhook-signature'].slice(3));
@@ -160,7 +171,7 @@ describe('klingSignature', () => {
     }
   });
 
-  it('throws a KlingConfigError that does not quote a malformed secret', () => {
+  it('throws a KlingConfigError that does not quote a malformed secret', async () => {
     const secret = 'whsec_this is not base64 but a password!';
     let caught: unknown;
     try {
@@ -177,9 +188,9 @@ describe('klingSignature', () => {
     expect(() => signKlingWebhook({ secret, body: '{}' })).toThrow(KlingConfigError);
   });
 
-  it('accepts a secret given without the whsec_ prefix', () => {
+  it('accepts a secret given without the whsec_ prefix', async () => {
     const bare = VECTOR.secret.slice('whsec_'.length);
-    const outcome = klingSignature({ secrets: bare, now: at(VECTOR.timestamp) }).verify(
+    const outcome = await klingSignature({ secrets: bare, now: at(VECTOR.timestamp) }).verify(
       request(vectorHeaders, VECTOR.body),
     );
     expect(outcome.ok).toBe(true);

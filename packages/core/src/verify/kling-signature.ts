@@ -111,12 +111,12 @@ export function klingSignature(options: KlingSignatureOptions): KlingVerifier {
   return new KlingSignatureVerifier(keys, toleranceSec, options.now ?? Date.now);
 }
 
-/** The three headers Kling sends with a signed callback. */
-export interface KlingWebhookHeaders {
+/** The three headers Kling sends with a signed callback. A type alias, not an interface, so it fits `KlingHeaders`. */
+export type KlingWebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** Input of {@link signKlingWebhook}. */
 export interface SignKlingWebhookInput {
