@@ -26,7 +26,9 @@ export class KlingHandlerExplorer implements OnModuleInit {
       seen.add(instance);
       const handlers = this.decoratedMethods(instance);
       if (handlers.length === 0) continue;
-      if (!wrapper.isDependencyTreeStatic()) {
+      // A request-scoped provider has no instance outside a request; a transient one has one per consumer, and the
+      // static instance discovery sees is none of those.
+      if (wrapper.isTransient || !wrapper.isDependencyTreeStatic()) {
         this.receiver.options.logger.warn(
           `${String(wrapper.name)} is request-scoped or transient: its Kling handlers are not subscribed (make it a singleton)`,
         );
