@@ -20,7 +20,7 @@ function reasonOf(outcome: VerifyOutcome): string {
 const verifier = hmacSignature({ secrets: SECRET });
 
 describe('signBody', () => {
-  it('is sha256=<hex HMAC-SHA256(secret, body)>, the same for a string and its bytes', async () => {
+  it('is sha256=<hex HMAC-SHA256(secret, body)>, the same for a string and its bytes', () => {
     const expected = `sha256=${createHmac('sha256', SECRET).update(BODY).digest('hex')}`;
     expect(signBody(BODY, SECRET)).toBe(expected);
     expect(signBody(new TextEncoder().encode(BODY), SECRET)).toBe(expected);
@@ -91,7 +91,7 @@ describe('hmacSignature', () => {
     }
   });
 
-  it('refuses bad options at creation', async () => {
+  it('refuses bad options at creation', () => {
     expect(() => hmacSignature({ secrets: [] })).toThrow(KlingConfigError);
     expect(() => hmacSignature({ secrets: '' })).toThrow(KlingConfigError);
     expect(() => hmacSignature({ secrets: SECRET, header: '' })).toThrow(KlingConfigError);

@@ -43,7 +43,7 @@ describe('klingSignature', () => {
     });
   });
 
-  it('signKlingWebhook reproduces the official vector', async () => {
+  it('signKlingWebhook reproduces the official vector', () => {
     const headers = signKlingWebhook({
       secret: VECTOR.secret,
       id: VECTOR.id,
@@ -171,7 +171,7 @@ describe('klingSignature', () => {
     }
   });
 
-  it('throws a KlingConfigError that does not quote a malformed secret', async () => {
+  it('throws a KlingConfigError that does not quote a malformed secret', () => {
     const secret = 'whsec_this is not base64 but a password!';
     let caught: unknown;
     try {
