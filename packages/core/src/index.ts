@@ -64,6 +64,40 @@ export type {
 } from './verify/types.js';
 
 // --- schemas + normalize ---
+export type { KlingNormalizeContext } from './normalize.js';
+export { normalize, normalizeMany } from './normalize.js';
+export type {
+  KlingEnvelope,
+  KlingEnvelopeInput,
+  KlingListEnvelope,
+  KlingListEnvelopeInput,
+} from './schemas/envelope.js';
+export { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
+export type { KlingFlatBody, KlingFlatBodyInput } from './schemas/flat.js';
+export { klingFlatBodySchema } from './schemas/flat.js';
+export { parseJson } from './schemas/json.js';
+export type { KlingLegacyBody, KlingLegacyBodyInput } from './schemas/legacy.js';
+export { klingLegacyBodySchema, klingLegacyImageSchema, klingLegacyVideoSchema } from './schemas/legacy.js';
+export type {
+  KlingNewAudioOutput,
+  KlingNewBody,
+  KlingNewBodyInput,
+  KlingNewImageOutput,
+  KlingNewOutput,
+  KlingNewVideoOutput,
+} from './schemas/new.js';
+export {
+  klingNewAudioOutputSchema,
+  klingNewBillingItemSchema,
+  klingNewBodySchema,
+  klingNewImageOutputSchema,
+  klingNewOtherOutputSchema,
+  klingNewOutputSchema,
+  klingNewVideoOutputSchema,
+} from './schemas/new.js';
+export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './schemas/relay.js';
+export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
+export { KlingValidationError } from './schemas/validation-error.js';
 
 // --- verify ---
 export type { CallbackTokenOptions } from './verify/callback-token.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type {
   KlingAudio,
   KlingBilling,
@@ -9,6 +9,7 @@ import type {
   KlingTaskEvent,
 } from './event.js';
 import { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
+import { type KlingFlatBody, klingFlatBodySchema } from './schemas/flat.js';
 import type { KlingLegacyBody } from './schemas/legacy.js';
 import type {
   KlingNewAudioOutput,
@@ -19,7 +20,6 @@ import type {
 } from './schemas/new.js';
 import { isRecord } from './schemas/record.js';
 import { type KlingRelayBody, type KlingRelayEvent, klingRelayBodySchema } from './schemas/relay.js';
-import { type KlingTaskBody, klingTaskBodySchema } from './schemas/task.js';
 import { KlingValidationError } from './schemas/validation-error.js';
 
 /** Where an event came from, added to what the body says. */
@@ -46,6 +46,8 @@ const RELAY_STATUS = new Map<string, KlingStatus>([
   ['video.cancelled', 'failed'],
 ] satisfies [KlingRelayEvent, KlingStatus][]);
 
+const flatListSchema = z.array(klingFlatBodySchema);
+
 /**
  * Turns one body of any accepted shape into a {@link KlingTaskEvent}: Kling's legacy flat body (`task_id`), its
  * new-dialect flat body (`id`), the `{code, data}` query envelope of either, or the seeds' `{event, data}` relay
@@ -62,19 +64,25 @@ export function normalize(body: unknown, context: KlingNormalizeContext = {}): K
   if (typeof body.event === 'string' && typeof body.data === 'object' && body.data !== null) {
     return fromRelay(parse(klingRelayBodySchema, body), body, context);
   }
-  return fromTask(parse(klingTaskBodySchema, body), body, body, context);
+  return fromTask(parse(klingFlatBodySchema, body), body, body, context);
 }
 
 /**
  * Like {@link normalize}, for query answers that hold several tasks: an envelope with `data: [...]` (as
- * `GET /tasks?task_ids=a,b` answers) gives one event per entry, in order, each with that entry as its `raw`; any
- * other body gives `[normalize(body)]`.
- * @throws {KlingValidationError} with the path of the bad field, e.g. `data.1.status`.
+ * `GET /tasks?task_ids=a,b` answers), or that list itself, gives one event per entry, in order, each with that entry
+ * as its `raw`; any other body gives `[normalize(body)]`.
+ * @throws {KlingValidationError} with the path of the bad field, e.g. `data.1.status` (`1.status` for a bare list).
  */
 export function normalizeMany(body: unknown, context: KlingNormalizeContext = {}): KlingTaskEvent[] {
-  if (!isRecord(body) || !isEnvelope(body) || !Array.isArray(body.data)) return [normalize(body, context)];
-  const sent: unknown[] = body.data;
-  return parse(klingListEnvelopeSchema, body).data.map((task, i) => {
+  if (Array.isArray(body)) return fromList(parse(flatListSchema, body), body, context);
+  if (isRecord(body) && isEnvelope(body) && Array.isArray(body.data)) {
+    return fromList(parse(klingListEnvelopeSchema, body).data, body.data, context);
+  }
+  return [normalize(body, context)];
+}
+
+function fromList(tasks: KlingFlatBody[], sent: unknown[], context: KlingNormalizeContext): KlingTaskEvent[] {
+  return tasks.map((task, i) => {
     const raw = taskObject(sent[i]);
     return fromTask(task, raw, raw, context);
   });
@@ -101,7 +109,7 @@ function flatStatus(raw: string): KlingEventStatus {
 }
 
 function fromTask(
-  task: KlingTaskBody,
+  task: KlingFlatBody,
   sent: Record<string, unknown>,
   raw: Record<string, unknown>,
   context: KlingNormalizeContext,
@@ -110,7 +118,7 @@ function fromTask(
 }
 
 /** The task schema parsed a body with `task_id` as legacy and rejected one that also had `id`. */
-function isLegacy(task: KlingTaskBody): task is KlingLegacyBody {
+function isLegacy(task: KlingFlatBody): task is KlingLegacyBody {
   return typeof task.task_id === 'string';
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { klingTaskBodySchema } from './task.js';
+import { klingFlatBodySchema } from './flat.js';
 
 const envelopeFields = {
   code: z.number({ error: 'expected a numeric code' }),
@@ -12,10 +12,10 @@ const envelopeFields = {
  * `GET /<product>/{model}/{id}`), whose `data` is one flat body of either dialect. The poller feeds these to
  * `normalize`. `code` 0 means success; other codes are the client's to handle before normalizing.
  */
-export const klingEnvelopeSchema = z.looseObject({ ...envelopeFields, data: klingTaskBodySchema });
+export const klingEnvelopeSchema = z.looseObject({ ...envelopeFields, data: klingFlatBodySchema });
 
 /** The same envelope with `data: [...]`, as `GET /tasks?task_ids=a,b` and list queries answer; see `normalizeMany`. */
-export const klingListEnvelopeSchema = z.looseObject({ ...envelopeFields, data: z.array(klingTaskBodySchema) });
+export const klingListEnvelopeSchema = z.looseObject({ ...envelopeFields, data: z.array(klingFlatBodySchema) });
 
 /** A parsed query envelope of one task. */
 export type KlingEnvelope = z.output<typeof klingEnvelopeSchema>;

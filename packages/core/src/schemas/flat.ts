@@ -8,7 +8,7 @@ import { isRecord } from './record.js';
  * Either flat Kling body, told apart as kling-protocol.md §2 says: `task_id` → legacy, `id` → new; both or neither
  * is an error at the body's own path.
  */
-export const klingTaskBodySchema = dispatchSchema(
+export const klingFlatBodySchema = dispatchSchema(
   { legacy: klingLegacyBodySchema, new: klingNewBodySchema },
   (value) => {
     if (!isRecord(value)) return { message: 'expected a task object' };
@@ -22,6 +22,6 @@ export const klingTaskBodySchema = dispatchSchema(
 );
 
 /** A parsed flat body of either dialect; `'task_id' in body` tells a legacy one. */
-export type KlingTaskBody = z.output<typeof klingTaskBodySchema>;
+export type KlingFlatBody = z.output<typeof klingFlatBodySchema>;
 /** A flat body of either dialect as Kling sends it. */
-export type KlingTaskBodyInput = z.input<typeof klingTaskBodySchema>;
+export type KlingFlatBodyInput = z.input<typeof klingFlatBodySchema>;
