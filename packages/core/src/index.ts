@@ -118,3 +118,17 @@ export { memoryStore } from './store/memory.js';
 export { createKlingReceiver } from './receiver/create.js';
 
 // --- client + reconciler ---
+export type { KlingAuth } from './client/auth.js';
+export { KlingClient } from './client/client.js';
+export type { KlingApiErrorCategory } from './client/errors.js';
+export { KlingApiError, KlingHttpError, KlingTaskNotFoundError, KlingTimeoutError } from './client/errors.js';
+export type { KlingApiDialect } from './client/products.js';
+export type {
+  KlingCallbackOptions,
+  KlingClientOptions,
+  KlingCreatedTask,
+  KlingGetTasksOptions,
+  KlingTaskBody,
+} from './client/types.js';
+export { createReconciler } from './reconciler/reconciler.js';
+export type { KlingReconciler, KlingReconcileReport, ReconcilerOptions } from './reconciler/types.js';
