@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { KlingLegacyBodyInput, KlingNewBodyInput, KlingRelayBodyInput } from '@kling-webhooks/core';
 import { randomId, randomTaskId } from './ids.js';
 
 /** A task state as the legacy dialect spells it (the new dialect sends `succeeded` for `succeed`). */
@@ -51,78 +52,24 @@ export interface BuildCallbackOptions<D extends CallbackDialect = CallbackDialec
   billing?: boolean;
   /** Legacy only: the video a `video-extend` task extended. */
   parentVideo?: { id: string; url: string; duration: number | string };
-  /** Extra top-level fields of the task body (Kling adds fields over time: receivers must keep unknown ones). */
+  /** Extra fields of the task body (relay: of `data`). Kling adds fields over time: receivers must keep unknown ones. */
   extra?: Record<string, unknown>;
 }
 
-/** Kling's legacy callback body (models chosen by `model_name`, endpoints under `/v1`). */
-export interface LegacyCallbackBody {
-  task_id: string;
-  task_status: string;
-  task_status_msg?: string;
-  created_at?: number;
-  updated_at?: number;
-  task_info?: {
-    external_task_id?: string;
-    parent_video?: { id: string; url: string; duration: string };
-  };
-  task_result?: {
-    videos?: { id: string; url: string; duration: string }[];
-    images?: { index: number; url: string }[];
-  };
-  final_unit_deduction?: string;
-  final_balance_deduction?: { quota: string; list_price: string };
-  [field: string]: unknown;
-}
-
-/** One entry of the new dialect's `outputs[]`. */
-export type NewCallbackOutput =
-  | { type: 'video'; id: string; url: string; watermark_url?: string; duration: string }
-  | { type: 'image'; url: string; watermark_url?: string; group_id?: string };
-
-/** One line of the new dialect's `billing[]` (all strings, as Kling sends them). */
-export interface NewCallbackBilling {
-  charge_type: string;
-  cash_type: string;
-  amount: string;
-  currency: string;
-  package_type: string;
-  list_price: string;
-}
+/**
+ * Kling's legacy callback body (models chosen by `model_name`, endpoints under `/v1`): core's schema input, with the
+ * id and status the builder always sets.
+ */
+export type LegacyCallbackBody = KlingLegacyBodyInput & { task_id: string; task_status: string };
 
 /** Kling's new callback body (model in the path, e.g. `/image-to-video/kling-3.0`). */
-export interface NewCallbackBody {
-  id: string;
-  status: string;
-  message?: string;
-  create_time?: number;
-  update_time?: number;
-  external_id?: string;
-  outputs?: NewCallbackOutput[];
-  billing?: NewCallbackBilling[];
-  [field: string]: unknown;
-}
+export type NewCallbackBody = KlingNewBodyInput & { id: string; status: string };
 
 /** The unofficial `{event, data}` envelope of the seeds, as relays and gateways in front of Kling send it. */
-export interface RelayCallbackBody {
-  event: string;
-  timestamp: string;
-  data: {
-    job_id: string;
-    status: string;
-    external_task_id?: string;
-    video_url?: string;
-    image_url?: string;
-    duration?: number;
-    error?: string;
-    created_at?: string;
-    completed_at?: string;
-    [field: string]: unknown;
-  };
-}
+export type RelayCallbackBody = KlingRelayBodyInput & { event: string; data: { job_id: string } };
 
-/** The `{code, message, request_id, data}` envelope every Kling API response has (`code` 0 is success). */
-export interface KlingEnvelope<T> {
+/** The `{code, message, request_id, data}` envelope of every Kling API answer (`code` 0 is success). */
+export interface ApiEnvelope<T> {
   code: number;
   message: string;
   request_id: string;
@@ -135,7 +82,7 @@ export type CallbackBodyOf<D extends CallbackDialect> = D extends 'new'
   : D extends 'relay'
     ? RelayCallbackBody
     : D extends 'envelope'
-      ? KlingEnvelope<LegacyCallbackBody | NewCallbackBody>
+      ? ApiEnvelope<LegacyCallbackBody | NewCallbackBody>
       : LegacyCallbackBody;
 
 /** Any body {@link buildCallback} makes. */
@@ -197,17 +144,18 @@ function legacyBody(r: Resolved, options: BuildCallbackOptions): LegacyCallbackB
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
-  if (r.externalTaskId !== undefined || options.parentVideo) {
-    body.task_info = {};
-    if (r.externalTaskId !== undefined) body.task_info.external_task_id = r.externalTaskId;
-    if (options.parentVideo) {
-      body.task_info.parent_video = { ...options.parentVideo, duration: String(options.parentVideo.duration) };
-    }
+  const { parentVideo } = options;
+  if (r.externalTaskId !== undefined || parentVideo) {
+    body.task_info = {
+      ...(r.externalTaskId !== undefined && { external_task_id: r.externalTaskId }),
+      ...(parentVideo && { parent_video: { ...parentVideo, duration: String(parentVideo.duration) } }),
+    };
   }
   if (r.videos.length > 0 || r.images.length > 0) {
-    body.task_result = {};
-    if (r.videos.length > 0) body.task_result.videos = r.videos;
-    if (r.images.length > 0) body.task_result.images = r.images;
+    body.task_result = {
+      ...(r.videos.length > 0 && { videos: r.videos }),
+      ...(r.images.length > 0 && { images: r.images }),
+    };
   }
   if (r.billing) {
     body.final_unit_deduction = '1';
@@ -217,21 +165,18 @@ function legacyBody(r: Resolved, options: BuildCallbackOptions): LegacyCallbackB
 }
 
 function newBody(r: Resolved, options: BuildCallbackOptions): NewCallbackBody {
-  const outputs: NewCallbackOutput[] = [
-    ...r.videos.map((v): NewCallbackOutput => ({ type: 'video', ...v, watermark_url: watermarked(v.url) })),
-    ...r.images.map(
-      (image): NewCallbackOutput => ({
-        type: 'image',
-        url: image.url,
-        watermark_url: watermarked(image.url),
-        group_id: '0',
-      }),
-    ),
-  ];
   const body: NewCallbackBody = {
     id: r.taskId,
     status: r.status === 'succeed' ? 'succeeded' : r.status,
-    outputs,
+    outputs: [
+      ...r.videos.map((v) => ({ type: 'video' as const, ...v, watermark_url: watermarked(v.url) })),
+      ...r.images.map((image) => ({
+        type: 'image' as const,
+        url: image.url,
+        watermark_url: watermarked(image.url),
+        group_id: '0',
+      })),
+    ],
     message: r.message,
     create_time: r.createdAt,
     update_time: r.updatedAt,
@@ -253,25 +198,23 @@ function newBody(r: Resolved, options: BuildCallbackOptions): NewCallbackBody {
 }
 
 function relayBody(r: Resolved, options: BuildCallbackOptions): RelayCallbackBody {
-  const data: RelayCallbackBody['data'] = {
-    job_id: r.taskId,
-    status: relayEvents[r.status].slice('video.'.length),
-    created_at: new Date(r.createdAt).toISOString(),
-  };
-  if (r.externalTaskId !== undefined) data.external_task_id = r.externalTaskId;
+  const terminal = r.status === 'succeed' || r.status === 'failed';
   const video = r.videos[0];
-  if (video) {
-    data.video_url = video.url;
-    data.duration = Number(video.duration);
-  }
   const image = r.images[0];
-  if (image) data.image_url = image.url;
-  if (r.status === 'failed') data.error = r.message;
-  if (r.status === 'succeed' || r.status === 'failed') data.completed_at = new Date(r.updatedAt).toISOString();
   return {
     event: relayEvents[r.status],
     timestamp: new Date(r.updatedAt).toISOString(),
-    data: { ...data, ...options.extra },
+    data: {
+      job_id: r.taskId,
+      status: relayEvents[r.status].slice('video.'.length),
+      created_at: new Date(r.createdAt).toISOString(),
+      ...(terminal && { completed_at: new Date(r.updatedAt).toISOString() }),
+      ...(r.externalTaskId !== undefined && { external_task_id: r.externalTaskId }),
+      ...(video && { video_url: video.url, duration: Number(video.duration) }),
+      ...(image && { image_url: image.url }),
+      ...(r.status === 'failed' && { error: r.message }),
+      ...options.extra,
+    },
   };
 }
 
@@ -316,6 +259,6 @@ export function callbackBody(options: BuildCallbackOptions = {}): string {
 }
 
 /** Wraps `data` in the `{code: 0, message, request_id, data}` envelope of a successful Kling API response. */
-export function envelope<T>(data: T, requestId: string = randomUUID()): KlingEnvelope<T> {
+export function envelope<T>(data: T, requestId: string = randomUUID()): ApiEnvelope<T> {
   return { code: 0, message: 'SUCCEED', request_id: requestId, data };
 }

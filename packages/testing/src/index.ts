@@ -5,17 +5,15 @@
  * @packageDocumentation
  */
 export type {
+  ApiEnvelope,
   BuildCallbackOptions,
   CallbackBody,
   CallbackBodyOf,
   CallbackDialect,
   CallbackStatus,
   ImageResult,
-  KlingEnvelope,
   LegacyCallbackBody,
-  NewCallbackBilling,
   NewCallbackBody,
-  NewCallbackOutput,
   RelayCallbackBody,
   VideoResult,
 } from './builders.js';
