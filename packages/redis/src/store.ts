@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import {
+  consoleLogger,
+  type KlingClaimResult,
+  KlingConfigError,
+  type KlingLogger,
+  type KlingPendingTask,
+  type KlingStore,
+} from '@kling-webhooks/core';
+import { commandSender, type RedisClientLike } from './client.js';
+import { OutageLog } from './outage.js';
+import { scriptRunner } from './run-script.js';
+import { CLAIM, COMPLETE, DELETE_PENDING, PUT_PENDING, RELEASE, TAKE_DUE_PENDING } from './scripts.js';
+
+/** Options of `redisStore`. */
+export interface RedisStoreOptions {
+  /** A connected ioredis or node-redis client you created. The store sends raw commands through it and never closes it. */
+  client: RedisClientLike;
+  /** Prefix of every key the store writes. Default `'kling:'`. */
+  prefix?: string;
+  /**
+   * Longest wait for one store operation; past it the operation fails with `KlingStoreError` and the receiver
+   * answers 503 (the sender retries). Default 1000.
+   */
+  commandTimeoutMs?: number;
+  /** Where the start and the end of an outage are logged (one line each). Default: `console`. */
+  logger?: KlingLogger;
+  /** Key of the pending-task sorted set (its task hash is `<pendingKey>:tasks`). Default `<prefix>pending`. */
+  pendingKey?: string;
+  /** Most pending tasks kept; past it the tasks due longest ago are dropped. Default 10 000. */
+  maxPending?: number;
+  /** The pending keys expire this long after the last write (nothing outlives an abandoned deployment). Default 30 days. */
+  pendingTtlMs?: number;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new KlingConfigError(`redisStore: ${name} must be a positive integer`);
+  }
+  return value;
+}
+
+/** Redis wants whole milliseconds of at least 1. */
+const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
+
+/**
+ * A `KlingStore` on Redis, shared by every replica: a callback delivered to several replicas is processed once.
+ * One round trip per operation (Lua scripts: the claim checks done / superseded / in flight and takes the lease
+ * atomically; complete and release act only for the lease's owner). Every key has a TTL.
+ *
+ * When Redis is down or slow, each operation fails within `commandTimeoutMs` with `KlingStoreError` (the receiver
+ * answers 503), the outage is logged once, and the store recovers by itself when Redis answers again. A claim that
+ * timed out but still ran later (clients queue commands while reconnecting) is released at once, so it cannot hold
+ * the event for a whole lease.
+ *
+ * @example
+ * const store = redisStore({ client: new Redis(process.env.REDIS_URL) });
+ */
+export function redisStore(options: RedisStoreOptions): KlingStore {
+  const send = commandSender(options.client);
+  const prefix = options.prefix ?? 'kling:';
+  const timeoutMs = positiveInteger(options.commandTimeoutMs ?? 1000, 'commandTimeoutMs');
+  const maxPending = positiveInteger(options.maxPending ?? 10_000, 'maxPending');
+  const pendingTtlMs = positiveInteger(options.pendingTtlMs ?? 30 * 24 * 3600 * 1000, 'pendingTtlMs');
+  const pendingSet = options.pendingKey ?? `${prefix}pending`;
+  const pendingHash = `${pendingSet}:tasks`;
+  const run = scriptRunner(send, timeoutMs, new OutageLog(options.logger ?? consoleLogger('[kling-webhooks/redis]')));
+  const dedupeKey = (key: string): string => `${prefix}d:${key}`;
+
+  async function release(key: string, token: string): Promise<boolean> {
+    return Number(await run(RELEASE, [dedupeKey(key)], [token])) === 1;
+  }
+
+  return {
+    async claim(key, { leaseMs, supersededBy }): Promise<KlingClaimResult> {
+      const token = randomUUID();
+      const keys = supersededBy === undefined ? [dedupeKey(key)] : [dedupeKey(key), dedupeKey(supersededBy)];
+      const reply = Number(
+        await run(CLAIM, keys, [token, ms(leaseMs)], (late) => {
+          // The caller got a 503 and the sender will redeliver: a lease nobody holds would answer it 409.
+          if (Number(late) === 0) release(key, token).catch(() => {});
+        }),
+      );
+      if (reply === 0) return { state: 'claimed', token };
+      if (reply === -1) return { state: 'done' };
+      if (reply === -2) return { state: 'superseded' };
+      return { state: 'in-flight', retryAfterMs: reply };
+    },
+
+    async complete(key, token, { ttlMs, mark }): Promise<boolean> {
+      const keys = mark === undefined ? [dedupeKey(key)] : [dedupeKey(key), dedupeKey(mark)];
+      return Number(await run(COMPLETE, keys, [token, ms(ttlMs)])) === 1;
+    },
+
+    release,
+
+    async putPending(task: KlingPendingTask): Promise<void> {
+      await run(
+        PUT_PENDING,
+        [pendingSet, pendingHash],
+        [task.taskId, String(task.dueAt), JSON.stringify(task), String(maxPending), String(pendingTtlMs)],
+      );
+    },
+
+    async deletePending(taskId: string): Promise<void> {
+      await run(DELETE_PENDING, [pendingSet, pendingHash], [taskId]);
+    },
+
+    async takeDuePending(now: number, limit: number, leaseMs: number): Promise<KlingPendingTask[]> {
+      if (limit < 1) return [];
+      const dueAt = now + leaseMs;
+      const reply = await run(
+        TAKE_DUE_PENDING,
+        [pendingSet, pendingHash],
+        [String(now), String(Math.floor(limit)), String(dueAt), String(pendingTtlMs)],
+      );
+      if (!Array.isArray(reply)) return [];
+      return reply.map((json) => ({ ...(JSON.parse(String(json)) as KlingPendingTask), dueAt }));
+    },
+  };
+}
