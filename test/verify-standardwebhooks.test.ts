@@ -9,7 +9,7 @@ const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const body = '{"id":"913827032734642185","status":"submitted","outputs":[],"message":"","create_time":1785901861504}';
 
 describe('klingSignature and the standardwebhooks package', () => {
-  it('verifies what standardwebhooks signs', () => {
+  it('verifies what standardwebhooks signs', async () => {
     const id = `msg_${randomBytes(8).toString('hex')}`;
     const date = new Date();
     const signature = new Webhook(secret).sign(id, date, body);
@@ -20,13 +20,13 @@ describe('klingSignature and the standardwebhooks package', () => {
     };
     const rawBody = new TextEncoder().encode(body);
     const verifier = klingSignature({ secrets: secret });
-    expect(verifier.verify({ method: 'POST', url: '/', headers, rawBody })).toEqual({
+    expect(await verifier.verify({ method: 'POST', url: '/', headers, rawBody })).toEqual({
       ok: true,
       verifier: 'kling-signature',
     });
     // The same signature over another body must not verify: the pass above is not a blanket accept.
     const other = new TextEncoder().encode(body.replace('submitted', 'succeeded'));
-    expect(verifier.verify({ method: 'POST', url: '/', headers, rawBody: other }).ok).toBe(false);
+    expect((await verifier.verify({ method: 'POST', url: '/', headers, rawBody: other })).ok).toBe(false);
   });
 
   it('signs what standardwebhooks verifies', () => {
