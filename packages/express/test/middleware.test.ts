@@ -6,9 +6,9 @@ import {
   signKlingWebhook,
   silentLogger,
 } from '@kling-webhooks/core';
-import { klingWebhooks } from '@kling-webhooks/express';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { klingWebhooks } from '../src/index.js';
 import { listen } from './listen.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;

@@ -1,9 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createKlingReceiver, klingSignature, signKlingWebhook, silentLogger } from '@kling-webhooks/core';
-import { klingWebhooks } from '@kling-webhooks/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { klingWebhooks } from '../src/index.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const verify = klingSignature({ secrets: [SECRET] });
