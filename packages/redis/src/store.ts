@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  consoleLogger,
   type KlingClaimResult,
   KlingConfigError,
   type KlingLogger,
   type KlingPendingTask,
   type KlingStore,
+  silentLogger,
 } from '@kling-webhooks/core';
 import { commandSender, type RedisClientLike } from './client.js';
 import { OutageLog } from './outage.js';
@@ -23,7 +23,11 @@ export interface RedisStoreOptions {
    * answers 503 (the sender retries). Default 1000.
    */
   commandTimeoutMs?: number;
-  /** Where the start and the end of an outage are logged (one line each). Default: `console`. */
+  /**
+   * Where the start and the end of an outage are logged (one line each, however many operations fail). Default:
+   * nothing, since the receiver already logs a store outage once through its own logger; set it when the store
+   * also serves something else (the reconciler) or to get Redis's reason for the outage.
+   */
   logger?: KlingLogger;
   /** Key of the pending-task sorted set (its task hash is `<pendingKey>:tasks`). Default `<prefix>pending`. */
   pendingKey?: string;
@@ -64,7 +68,7 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
   const pendingTtlMs = positiveInteger(options.pendingTtlMs ?? 30 * 24 * 3600 * 1000, 'pendingTtlMs');
   const pendingSet = options.pendingKey ?? `${prefix}pending`;
   const pendingHash = `${pendingSet}:tasks`;
-  const run = scriptRunner(send, timeoutMs, new OutageLog(options.logger ?? consoleLogger('[kling-webhooks/redis]')));
+  const run = scriptRunner(send, timeoutMs, new OutageLog(options.logger ?? silentLogger));
   const dedupeKey = (key: string): string => `${prefix}d:${key}`;
 
   async function release(key: string, token: string): Promise<boolean> {

@@ -54,6 +54,8 @@ class Receiver implements KlingReceiver {
   private readonly processor: EventProcessor;
   private readonly logger: KlingLogger;
   private readonly limiter: LogLimiter;
+  /** Whether the last claim failed: outages are logged when they start and end. */
+  private storeDown = false;
 
   constructor(options: KlingReceiverOptions) {
     // Verification first: a missing `verify` is the error users must see, before any other option is looked at.
@@ -164,13 +166,23 @@ class Receiver implements KlingReceiver {
     try {
       claim = await this.processor.claim(event, key);
     } catch (error) {
-      this.limiter.error('store', 'store claim failed; answered 503', {
-        key,
-        taskId: event.taskId,
-        status: event.status,
-        error: describeError(error),
-      });
+      // Once per outage, not once per request: a down store fails every delivery until it is back.
+      if (this.storeDown) {
+        this.logger.debug('store claim failed; answered 503', { key });
+      } else {
+        this.storeDown = true;
+        this.logger.error('store claim failed; answering 503 until the store answers again', {
+          key,
+          taskId: event.taskId,
+          status: event.status,
+          error: describeError(error),
+        });
+      }
       return storeUnavailableResponse(STORE_RETRY_AFTER_SEC);
+    }
+    if (this.storeDown) {
+      this.storeDown = false;
+      this.logger.info('store answers again', {});
     }
     switch (claim.state) {
       case 'done':
