@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type ApiEnvelope, envelope } from '../builders.js';
 import { checkAuthorization, type MockCredentials } from './auth.js';
 import { type TaskBook, taskBody } from './tasks.js';
 import type { MockApi, MockApiError, MockApiRequest, MockBehaviour, MockTask } from './types.js';
@@ -6,7 +7,7 @@ import type { MockApi, MockApiError, MockApiRequest, MockBehaviour, MockTask } f
 /** An answer to write: HTTP status and the `{code, message, request_id, data}` envelope. */
 export interface ApiAnswer {
   status: number;
-  body: { code: number; message: string; request_id: string; data: unknown };
+  body: ApiEnvelope<unknown>;
 }
 
 /** What the routes need from the mock. */
@@ -39,10 +40,11 @@ const legacyProducts = new Set([
 ]);
 
 function ok(data: unknown): ApiAnswer {
-  return { status: 200, body: { code: 0, message: 'SUCCEED', request_id: randomUUID(), data } };
+  return { status: 200, body: envelope(data) };
 }
 
-function fail(error: MockApiError): ApiAnswer {
+/** An error answer in Kling's envelope (`data: null`). */
+export function fail(error: MockApiError): ApiAnswer {
   return {
     status: error.status,
     body: { code: error.code, message: error.message ?? 'error', request_id: randomUUID(), data: null },

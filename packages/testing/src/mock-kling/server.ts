@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomWebhookSecret } from '../ids.js';
 import { Courier, WorkTracker } from './courier.js';
-import { type ApiAnswer, route } from './routes.js';
+import { type ApiAnswer, fail, route } from './routes.js';
 import { TaskBook } from './tasks.js';
 import type { MockBehaviour, MockDelivery, MockKling, MockKlingEvent, MockKlingOptions, MockTask } from './types.js';
 
@@ -27,10 +27,6 @@ function write(response: ServerResponse, answer: ApiAnswer): void {
     'content-length': Buffer.byteLength(body),
   });
   response.end(body);
-}
-
-function errorAnswer(status: number, code: number, message: string): ApiAnswer {
-  return { status, body: { code, message, request_id: '', data: null } };
 }
 
 /**
@@ -93,7 +89,8 @@ export async function mockKling(options: MockKlingOptions = {}): Promise<MockKli
   const server = createServer((request, response) => {
     void (async () => {
       const body = await readBody(request);
-      if (body === undefined) return write(response, errorAnswer(413, 1200, 'request body too large'));
+      if (body === undefined)
+        return write(response, fail({ status: 413, code: 1200, message: 'request body too large' }));
       const url = new URL(request.url ?? '/', 'http://mock.invalid');
       let answer: ApiAnswer;
       try {
@@ -103,11 +100,11 @@ export async function mockKling(options: MockKlingOptions = {}): Promise<MockKli
           body,
         );
       } catch {
-        answer = errorAnswer(400, 1200, 'invalid request');
+        answer = fail({ status: 400, code: 1200, message: 'invalid request' });
       }
       write(response, answer);
     })().catch(() => {
-      if (!response.headersSent) write(response, errorAnswer(500, 5000, 'server internal error'));
+      if (!response.headersSent) write(response, fail({ status: 500, code: 5000, message: 'server internal error' }));
       else response.destroy();
     });
   });

@@ -18,6 +18,7 @@ function makesImages(product: string): boolean {
 
 /** The tasks of one mock, findable by task id or external task id. */
 export class TaskBook {
+  /** Every task, by task id. */
   readonly byId = new Map<string, MockTask>();
   private readonly byExternalId = new Map<string, MockTask>();
 
@@ -26,6 +27,7 @@ export class TaskBook {
     return !this.byExternalId.has(externalTaskId);
   }
 
+  /** Records a new `submitted` task with a fresh 18-digit id; `willFail` decides how it will end. */
   create(input: NewTaskInput, willFail: (task: MockTask) => boolean): MockTask {
     const now = Date.now();
     let taskId = randomTaskId();
@@ -57,6 +59,7 @@ export class TaskBook {
     return this.byId.get(id) ?? this.byExternalId.get(id);
   }
 
+  /** A task by its external task id only. */
   findByExternalId(externalTaskId: string): MockTask | undefined {
     return this.byExternalId.get(externalTaskId);
   }
