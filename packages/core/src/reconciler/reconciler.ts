@@ -9,6 +9,8 @@ import type { KlingPendingTask } from '../store/types.js';
 import { eachLimit } from './each-limit.js';
 import type { KlingReconcileReport, KlingReconciler, ReconcilerOptions } from './types.js';
 
+const PROBE_LEASE_MS = 5_000;
+
 /**
  * Creates the poll fallback: tasks created through `KlingClient` (recorded as pending in the store) whose terminal
  * callback has not been processed `fallbackAfterMs` after creation are polled, and each result runs through
@@ -43,11 +45,11 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
   const intervalMs = positiveInteger(options.intervalMs ?? 15_000, 'intervalMs');
   const concurrency = positiveInteger(options.concurrency ?? 4, 'concurrency');
   const batchSize = positiveInteger(options.batchSize ?? 50, 'batchSize');
-  const maxTasksPerTick = positiveInteger(options.maxTasksPerTick ?? 200, 'maxTasksPerTick');
+  const maxTasksPerTick = positiveInteger(options.maxTasksPerTick ?? 100, 'maxTasksPerTick');
   const maxAttempts = positiveInteger(options.maxAttempts ?? 100, 'maxAttempts');
   const backoffMs = positiveInteger(options.backoffMs ?? 30_000, 'backoffMs');
   const maxBackoffMs = positiveInteger(options.maxBackoffMs ?? 900_000, 'maxBackoffMs');
-  const leaseMs = positiveInteger(options.leaseMs ?? 120_000, 'leaseMs');
+  const leaseMs = positiveInteger(options.leaseMs ?? 600_000, 'leaseMs');
   const now = options.now ?? Date.now;
   const logger = options.logger ?? consoleLogger();
 
@@ -58,7 +60,8 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
   /** True when a callback already ended the task (its terminal marker is done). */
   const terminalSeen = async (task: KlingPendingTask): Promise<boolean> => {
     const probeKey = `${task.taskId}:reconcile`;
-    const probe = await store.claim(probeKey, { leaseMs, supersededBy: terminalMarker(task.taskId) });
+    // The probe's own lease means nothing; kept short so a failed release leaves nothing behind for long.
+    const probe = await store.claim(probeKey, { leaseMs: PROBE_LEASE_MS, supersededBy: terminalMarker(task.taskId) });
     if (probe.state === 'claimed') await store.release(probeKey, probe.token);
     return probe.state === 'superseded';
   };

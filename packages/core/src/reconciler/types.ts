@@ -22,7 +22,7 @@ export interface ReconcilerOptions {
   concurrency?: number;
   /** New-dialect task ids per `GET /tasks?task_ids=` request. Default 50. */
   batchSize?: number;
-  /** Tasks taken from the store per tick. Default 200. */
+  /** Tasks taken from the store per tick (they are all leased at once: keep a tick shorter than `leaseMs`). Default 100. */
   maxTasksPerTick?: number;
   /** After this many polls without a terminal state the task is dropped (and an error logged). Default 100. */
   maxAttempts?: number;
@@ -31,8 +31,10 @@ export interface ReconcilerOptions {
   /** Longest wait between two polls of one task. Default 900 000 (15 minutes). */
   maxBackoffMs?: number;
   /**
-   * How long a taken task stays invisible to other replicas while this one polls it. When a replica dies mid-tick,
-   * its tasks come due again after this. Default 120 000.
+   * How long a taken task stays invisible to other replicas while this one polls it; when a replica dies mid-tick,
+   * its tasks come due again after this. Make it longer than a tick can take (a poll can take the client's
+   * `timeoutMs × (retries + 1)` plus back-off): a lease that lapses mid-tick lets another replica poll the task too
+   * (its handlers still run once: the receiver dedupes). Default 600 000.
    */
   leaseMs?: number;
   /** Clock in Unix ms (tests). Default `Date.now`. */
