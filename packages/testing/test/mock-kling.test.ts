@@ -246,6 +246,16 @@ describe('mockKling callbacks', () => {
     expect((await call(k, 'GET', '/tasks?task_ids=1')).status).toBe(200);
   });
 
+  it('close() stops running tasks and releases whenIdle()', async () => {
+    const k = await start({ behaviour: { stepMs: 60_000 } });
+    await createLegacy(k);
+    const idle = k.whenIdle();
+    await k.close();
+    await expect(idle).resolves.toBeUndefined();
+    expect([...k.tasks.values()].map((t) => t.status)).toEqual(['submitted']);
+    await expect(fetch(`${k.url}/tasks?task_ids=1`)).rejects.toThrow();
+  });
+
   it('counts callbacks the receiver did not acknowledge', async () => {
     const failing = await recorder(() => 500);
     const k = await start();

@@ -2,35 +2,7 @@ import type { CallbackStatus } from '../builders.js';
 import { signedRequest } from '../sign.js';
 import { taskBody } from './tasks.js';
 import type { MockBehaviour, MockDelivery, MockKlingEvent, MockKlingStats, MockTask, PerCallback } from './types.js';
-
-/** Counts work in progress so `whenIdle` knows when nothing is left. */
-export class WorkTracker {
-  private pending = 0;
-  private waiters: (() => void)[] = [];
-
-  start(): void {
-    this.pending++;
-  }
-
-  end(): void {
-    this.pending--;
-    if (this.pending > 0) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  /** Forgets all pending work (the mock closed) and wakes every waiter. */
-  drain(): void {
-    this.pending = 1;
-    this.end();
-  }
-
-  idle(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-}
+import type { WorkTracker } from './work.js';
 
 function pick<T>(value: PerCallback<T> | undefined, fallback: T, task: MockTask, status: CallbackStatus): T {
   if (value === undefined) return fallback;

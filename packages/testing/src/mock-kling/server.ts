@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomWebhookSecret } from '../ids.js';
-import { Courier, WorkTracker } from './courier.js';
+import { Courier } from './courier.js';
 import { type ApiAnswer, fail, route } from './routes.js';
 import { TaskBook } from './tasks.js';
 import type { MockBehaviour, MockDelivery, MockKling, MockKlingEvent, MockKlingOptions, MockTask } from './types.js';
+import { WorkTracker } from './work.js';
 
 const maxRequestBytes = 1024 * 1024;
 
