@@ -7,11 +7,14 @@ export type KlingStatus = z.infer<typeof klingStatusSchema>;
 /** `'unknown'` is the status of an event whose raw status none of the known ones is; see `rawStatus`. */
 export type KlingEventStatus = KlingStatus | 'unknown';
 
-/** A generated video. `duration` is in seconds (Kling sends a string such as `"5.1"`). */
+/**
+ * A generated video. `duration` is in seconds (Kling sends a string such as `"5.1"`); it is optional because a body
+ * without it must not be refused forever (a 400 is redelivered, and polled, identically every time).
+ */
 export const klingVideoSchema = z.object({
   id: z.string(),
   url: z.string(),
-  duration: z.number(),
+  duration: z.number().optional(),
   watermarkUrl: z.string().optional(),
 });
 

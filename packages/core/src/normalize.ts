@@ -139,7 +139,7 @@ function fromLegacy(
     videos: (result?.videos ?? []).map((v) => ({
       id: v.id,
       url: v.url,
-      duration: v.duration,
+      duration: v.duration ?? undefined,
       watermarkUrl: v.watermark_url ?? undefined,
     })),
     images: (result?.images ?? []).map((i) => ({
@@ -186,7 +186,7 @@ function fromNew(
     videos: outputs.filter(isVideo).map((v) => ({
       id: v.id,
       url: v.url,
-      duration: v.duration,
+      duration: v.duration ?? undefined,
       watermarkUrl: v.watermark_url ?? undefined,
     })),
     images: outputs.filter(isImage).map(toImage),
@@ -268,7 +268,5 @@ function fromRelay(body: KlingRelayBody, raw: Record<string, unknown>, context: 
 function relayVideos(data: KlingRelayBody['data']): KlingTaskEvent['videos'] {
   const url = data.video_url ?? undefined;
   if (url === undefined) return [];
-  if (data.duration == null)
-    throw new KlingValidationError('data.duration', 'expected a duration in seconds with video_url');
-  return [{ id: data.job_id, url, duration: data.duration }];
+  return [{ id: data.job_id, url, duration: data.duration ?? undefined }];
 }

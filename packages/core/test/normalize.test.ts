@@ -302,7 +302,12 @@ describe('normalize: relay envelope (seeds, unofficial)', () => {
   it('rejects a bad relay field at its path', () => {
     expect(failure(relay('video.completed', { created_at: 'Jan 15' })).path).toBe('data.created_at');
     expect(failure({ event: 'video.completed', data: { status: 'completed' } }).path).toBe('data.job_id');
-    expect(failure(relay('video.completed', { video_url: 'https://x/v.mp4' })).path).toBe('data.duration');
+    expect(failure(relay('video.completed', { duration: 'five' })).path).toBe('data.duration');
+  });
+
+  it('accepts a video without a duration rather than refusing it on every redelivery', () => {
+    const event = normalize({ task_id: 'd', task_status: 'succeed', task_result: { videos: [{ id: 'v', url: 'u' }] } });
+    expect(event.videos).toEqual([{ id: 'v', url: 'u', duration: undefined }]);
   });
 });
 

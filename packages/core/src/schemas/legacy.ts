@@ -5,7 +5,7 @@ import { klingDurationSchema, klingIdSchema, klingTaskIdSchema, klingTextSchema,
 export const klingLegacyVideoSchema = z.looseObject({
   id: klingIdSchema,
   url: z.string(),
-  duration: klingDurationSchema,
+  duration: klingDurationSchema.nullish(),
   watermark_url: z.string().nullish(),
 });
 

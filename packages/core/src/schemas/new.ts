@@ -9,7 +9,7 @@ export const klingNewVideoOutputSchema = z.looseObject({
   id: klingIdSchema,
   url: z.string(),
   watermark_url: z.string().nullish(),
-  duration: klingDurationSchema,
+  duration: klingDurationSchema.nullish(),
 });
 
 /** An `image` entry of a new-dialect body's `outputs[]`. */
