@@ -1,0 +1,54 @@
+// A small Express app receiving Kling callbacks: run it with KLING_WEBHOOK_SECRET=whsec_... pnpm example:express
+import { KlingConfigError, klingSignature, memoryStore } from '@kling-webhooks/core';
+import { type KlingExpressMiddleware, klingWebhooks } from '@kling-webhooks/express';
+import express from 'express';
+
+const secret = process.env.KLING_WEBHOOK_SECRET;
+if (secret === undefined || secret.trim() === '') {
+  console.error(
+    'KLING_WEBHOOK_SECRET is not set: copy the Webhook Secret (whsec_...) from the Kling console and run\n' +
+      '  KLING_WEBHOOK_SECRET=whsec_... pnpm example:express\n' +
+      '(during a rotation, give both secrets separated by a comma).',
+  );
+  process.exit(1);
+}
+const port = Number(process.env.PORT ?? 3000);
+
+let kling: KlingExpressMiddleware;
+try {
+  kling = klingWebhooks({
+    path: '/webhooks/kling',
+    verify: klingSignature({ secrets: secret.split(',').map((s) => s.trim()) }),
+    store: memoryStore(),
+  });
+} catch (error) {
+  if (!(error instanceof KlingConfigError)) throw error;
+  console.error(`KLING_WEBHOOK_SECRET is not usable: ${error.message}`);
+  process.exit(1);
+}
+
+kling.receiver.on('succeed', (event) => {
+  // Kling deletes result files after 30 days: copy them somewhere yours.
+  for (const video of event.videos) console.log(`task ${event.taskId} succeeded: video ${video.url}`);
+  for (const image of event.images) console.log(`task ${event.taskId} succeeded: image ${image.url}`);
+});
+kling.receiver.on('failed', (event) => {
+  console.warn(`task ${event.taskId} failed: ${event.message || 'no reason given'}`);
+});
+kling.receiver.onError((error, event) => {
+  console.error(`handling task ${event?.taskId ?? '?'} failed after the answer was sent`, error);
+});
+
+const app = express();
+// Other routes parse JSON as usual; the callback route still verifies the exact bytes Kling sent.
+app.use(express.json());
+app.use(kling);
+app.get('/health', (_req, res) => {
+  res.json({ ok: true });
+});
+
+const server = app.listen(port, () => {
+  const address = server.address();
+  const actual = typeof address === 'object' && address !== null ? address.port : port;
+  console.log(`listening on http://localhost:${actual} — Kling callbacks go to /webhooks/kling`);
+});
