@@ -75,9 +75,7 @@ export function klingWebhooks(options: KlingExpressOptions): KlingExpressMiddlew
     else if (req.method !== 'POST') answer(req, res, next, new Uint8Array());
     else {
       logger.error(BODY_CONSUMED, { path: req.path });
-      res
-        .writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
-        .end('{"error":"raw_body_unavailable"}');
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"raw_body_unavailable"}');
     }
   };
 
