@@ -112,6 +112,23 @@ for (const kind of CLIENT_KINDS) {
       expect(redelivery.state).toBe('claimed');
     });
 
+    it('lets a redelivery to the same process take over its own timed-out claim at once', async () => {
+      const store = redisStore({ client: user.client, prefix, commandTimeoutMs: TIMEOUT_MS });
+      await store.claim(randomUUID(), LONG_LEASE); // the claim script is loaded: the late claim is one EVALSHA
+      const key = randomUUID();
+
+      proxy.hold();
+      expect((await timedClaim(store, key)).error).toBeInstanceOf(KlingStoreError);
+      await proxy.restore();
+      // Same connection, so Redis runs the late claim first and this one right after, before any release.
+      const redelivery = await store.claim(key, LONG_LEASE);
+      expect(redelivery.state).toBe('claimed');
+      await sleep(100); // the late claim's reply has come and its release (of the old token) has run
+      expect((await direct.claim(key, LONG_LEASE)).state).toBe('in-flight');
+      if (redelivery.state !== 'claimed') return;
+      expect(await store.complete(key, redelivery.token, { ttlMs: 60_000 })).toBe(true);
+    });
+
     it('releases a claim the client queued while disconnected and sent after reconnecting', async () => {
       const { client, sent } = recordingClient(user);
       const store = redisStore({ client, prefix, commandTimeoutMs: TIMEOUT_MS, logger: recordingLogger().logger });

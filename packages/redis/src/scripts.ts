@@ -14,17 +14,24 @@ function script(source: string): LuaScript {
 export const DONE = 'done';
 
 /**
- * KEYS[1] key, KEYS[2] supersededBy (optional); ARGV token, leaseMs.
- * → -1 done, -2 superseded, 0 claimed, n > 0 in flight for n more ms.
+ * KEYS[1] key, KEYS[2] supersededBy (optional); ARGV token, leaseMs, then tokens of this process's abandoned claims
+ * of the key (a lease held by one of them is free to take). → -1 done, -2 superseded, 0 claimed, n > 0 in flight
+ * for n more ms.
  */
 export const CLAIM = script(`
 local current = redis.call('GET', KEYS[1])
 if current == '${DONE}' then return -1 end
 if KEYS[2] and redis.call('GET', KEYS[2]) == '${DONE}' then return -2 end
 if current then
-  local left = redis.call('PTTL', KEYS[1])
-  if left < 1 then left = 1 end
-  return left
+  local abandoned = false
+  for i = 3, #ARGV do
+    if ARGV[i] == current then abandoned = true end
+  end
+  if not abandoned then
+    local left = redis.call('PTTL', KEYS[1])
+    if left < 1 then left = 1 end
+    return left
+  end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 0

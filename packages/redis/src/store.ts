@@ -7,6 +7,7 @@ import {
   type KlingStore,
   silentLogger,
 } from '@kling-webhooks/core';
+import { AbandonedClaims } from './abandoned-claims.js';
 import { commandSender, type RedisClientLike } from './client.js';
 import { OutageLog } from './outage.js';
 import { scriptRunner } from './run-script.js';
@@ -44,6 +45,8 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
+const ignore = (): void => {};
+
 /** Redis wants whole milliseconds of at least 1. */
 const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
 
@@ -70,6 +73,7 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
   const pendingHash = `${pendingSet}:tasks`;
   const run = scriptRunner(send, timeoutMs, new OutageLog(options.logger ?? silentLogger));
   const dedupeKey = (key: string): string => `${prefix}d:${key}`;
+  const abandoned = new AbandonedClaims();
 
   async function release(key: string, token: string): Promise<boolean> {
     return Number(await run(RELEASE, [dedupeKey(key)], [token])) === 1;
@@ -79,10 +83,21 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
     async claim(key, { leaseMs, supersededBy }): Promise<KlingClaimResult> {
       const token = randomUUID();
       const keys = supersededBy === undefined ? [dedupeKey(key)] : [dedupeKey(key), dedupeKey(supersededBy)];
+      const args = [token, ms(leaseMs), ...abandoned.tokens(key, Date.now())];
       const reply = Number(
-        await run(CLAIM, keys, [token, ms(leaseMs)], (late) => {
-          // The caller got a 503 and the sender will redeliver: a lease nobody holds would answer it 409.
-          if (Number(late) === 0) release(key, token).catch(() => {});
+        await run(CLAIM, keys, args, (late) => {
+          // The caller got a 503 and the sender will redeliver, but this claim may still take the lease: a lease
+          // nobody works under would answer that redelivery 409. Release it when it lands; until then, a claim
+          // from this process may take it over.
+          abandoned.add(key, token, Date.now() + leaseMs);
+          late.then(
+            (result) => {
+              if (Number(result) !== 0) abandoned.settle(key, token);
+              else release(key, token).then(() => abandoned.settle(key, token), ignore);
+            },
+            // It may have run before its reply was lost: keep the token until the lease it could hold lapses.
+            ignore,
+          );
         }),
       );
       if (reply === 0) return { state: 'claimed', token };
