@@ -1,7 +1,6 @@
 // A small Express app receiving Kling callbacks: run it with KLING_WEBHOOK_SECRET=whsec_... pnpm example:express
-import { KlingConfigError, klingSignature, memoryStore } from '@kling-webhooks/core';
-import { type KlingExpressMiddleware, klingWebhooks } from '@kling-webhooks/express';
-import express from 'express';
+import { KlingConfigError, memoryStore } from '@kling-webhooks/core';
+import { callbackPath, createApp, type ExampleApp } from './app.js';
 
 const secret = process.env.KLING_WEBHOOK_SECRET;
 if (secret === undefined || secret.trim() === '') {
@@ -14,18 +13,15 @@ if (secret === undefined || secret.trim() === '') {
 }
 const port = Number(process.env.PORT ?? 3000);
 
-let kling: KlingExpressMiddleware;
+let created: ExampleApp;
 try {
-  kling = klingWebhooks({
-    path: '/webhooks/kling',
-    verify: klingSignature({ secrets: secret.split(',').map((s) => s.trim()) }),
-    store: memoryStore(),
-  });
+  created = createApp({ secrets: secret.split(',').map((s) => s.trim()), store: memoryStore() });
 } catch (error) {
   if (!(error instanceof KlingConfigError)) throw error;
   console.error(`KLING_WEBHOOK_SECRET is not usable: ${error.message}`);
   process.exit(1);
 }
+const { app, kling } = created;
 
 kling.receiver.on('succeed', (event) => {
   // Kling deletes result files after 30 days: copy them somewhere yours.
@@ -39,16 +35,8 @@ kling.receiver.onError((error, event) => {
   console.error(`handling task ${event?.taskId ?? '?'} failed after the answer was sent`, error);
 });
 
-const app = express();
-// Other routes parse JSON as usual; the callback route still verifies the exact bytes Kling sent.
-app.use(express.json());
-app.use(kling);
-app.get('/health', (_req, res) => {
-  res.json({ ok: true });
-});
-
 const server = app.listen(port, () => {
   const address = server.address();
   const actual = typeof address === 'object' && address !== null ? address.port : port;
-  console.log(`listening on http://localhost:${actual} — Kling callbacks go to /webhooks/kling`);
+  console.log(`listening on http://localhost:${actual} — Kling callbacks go to ${callbackPath}`);
 });
