@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLBACK_PATH, Recorder, send, suiteVerify, taskId } from './support.js';
-import type { ConformanceApp } from './target.js';
+import { describe, expect, it } from 'vitest';
+import { send, taskId, useApp } from './support.js';
 import { targets } from './targets/index.js';
 
 /** A valid legacy body as a sender might format it: odd spacing, tabs, new lines, keys in no usual order. */
@@ -12,22 +11,11 @@ function unusualBody(id: string): string {
 }
 
 describe.each(targets)('$name: next to other routes', (target) => {
-  const recorder = new Recorder();
-  let app: ConformanceApp;
-
-  beforeAll(async () => {
-    app = await target.start({
-      path: CALLBACK_PATH,
-      verify: suiteVerify(),
-      handlers: recorder.handlers(),
-      expressJsonFirst: true,
-    });
-  });
-  afterAll(() => app?.close());
+  const { recorder, baseUrl } = useApp(target, { expressJsonFirst: true });
 
   it('a JSON route of the same app still gets its body parsed', async () => {
     const payload = { hello: 'world', list: [1, 2, 3], nested: { ok: true } };
-    const response = await fetch(`${app.baseUrl}/api/echo`, {
+    const response = await fetch(`${baseUrl()}/api/echo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(payload),
@@ -40,7 +28,7 @@ describe.each(targets)('$name: next to other routes', (target) => {
     const id = taskId();
     const body = unusualBody(id);
     expect(JSON.stringify(JSON.parse(body))).not.toBe(body);
-    const response = await send(app.baseUrl, body);
+    const response = await send(baseUrl(), body);
     expect(response.status).toBe(200);
     expect(sorted(recorder.callsOf(id))).toEqual(['*', 'succeed']);
     expect(recorder.lastEvent(id)?.videos[0]?.url).toBe(`https://cdn.example.com/${id}.mp4`);

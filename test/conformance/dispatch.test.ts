@@ -1,16 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ACK_TIMEOUT_MS,
-  CALLBACK_PATH,
-  legacyBody,
-  MAX_BODY_BYTES,
-  newBody,
-  Recorder,
-  send,
-  suiteVerify,
-  taskId,
-} from './support.js';
-import type { ConformanceApp } from './target.js';
+import { describe, expect, it } from 'vitest';
+import { ACK_TIMEOUT_MS, legacyBody, newBody, send, taskId, useApp } from './support.js';
 import { targets } from './targets/index.js';
 
 const sorted = (calls: readonly string[]) => [...calls].sort();
@@ -26,24 +15,12 @@ async function sendUntilSettled(...args: Parameters<typeof send>) {
 }
 
 describe.each(targets)('$name: dispatch', (target) => {
-  const recorder = new Recorder();
-  let app: ConformanceApp;
-
-  beforeAll(async () => {
-    app = await target.start({
-      path: CALLBACK_PATH,
-      verify: suiteVerify(),
-      ackTimeoutMs: ACK_TIMEOUT_MS,
-      maxBodyBytes: MAX_BODY_BYTES,
-      handlers: recorder.handlers(),
-    });
-  });
-  afterAll(() => app?.close());
+  const { recorder, baseUrl } = useApp(target);
 
   it('each status reaches exactly its handlers and "*", once each', async () => {
     const id = taskId();
     for (const status of ['submitted', 'processing', 'succeed']) {
-      const response = await send(app.baseUrl, legacyBody(id, status));
+      const response = await send(baseUrl(), legacyBody(id, status));
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ ok: true });
     }
@@ -54,16 +31,16 @@ describe.each(targets)('$name: dispatch', (target) => {
     });
 
     const failed = taskId();
-    expect((await send(app.baseUrl, legacyBody(failed, 'failed'))).status).toBe(200);
+    expect((await send(baseUrl(), legacyBody(failed, 'failed'))).status).toBe(200);
     expect(sorted(recorder.callsOf(failed))).toEqual(['*', 'failed']);
     expect(recorder.lastEvent(failed)).toMatchObject({ status: 'failed', message: 'content policy' });
 
     const fresh = taskId();
-    expect((await send(app.baseUrl, newBody(fresh, 'succeeded'))).status).toBe(200);
+    expect((await send(baseUrl(), newBody(fresh, 'succeeded'))).status).toBe(200);
     expect(sorted(recorder.callsOf(fresh))).toEqual(['*', 'succeed']);
 
     const unknown = taskId();
-    expect((await send(app.baseUrl, newBody(unknown, 'archived'))).status).toBe(200);
+    expect((await send(baseUrl(), newBody(unknown, 'archived'))).status).toBe(200);
     expect(recorder.callsOf(unknown)).toEqual(['*']);
   });
 
@@ -72,12 +49,10 @@ describe.each(targets)('$name: dispatch', (target) => {
     recorder.behave(id, { delayMs: 50 });
     const body = legacyBody(id, 'succeed');
     const credential = { kind: 'kling', id: `msg_${id}`, timestamp: Math.floor(Date.now() / 1000) } as const;
-    const first = await Promise.all(Array.from({ length: 5 }, () => send(app.baseUrl, body, { credential })));
+    const first = await Promise.all(Array.from({ length: 5 }, () => send(baseUrl(), body, { credential })));
     for (const response of first) expect([200, 409]).toContain(response.status);
     const settled = await Promise.all(
-      first.map((response) =>
-        response.status === 409 ? sendUntilSettled(app.baseUrl, body, { credential }) : response,
-      ),
+      first.map((response) => (response.status === 409 ? sendUntilSettled(baseUrl(), body, { credential }) : response)),
     );
     expect(settled.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     expect(settled.filter((response) => response.json?.duplicate !== true)).toHaveLength(1);
@@ -88,25 +63,25 @@ describe.each(targets)('$name: dispatch', (target) => {
     const id = taskId();
     recorder.behave(id, { failTimes: 1 });
     const body = legacyBody(id, 'succeed');
-    const failedOnce = await send(app.baseUrl, body);
+    const failedOnce = await send(baseUrl(), body);
     expect(failedOnce.status).toBe(500);
     expect(failedOnce.json).toEqual({ error: 'handler_failed' });
-    const again = await send(app.baseUrl, body);
+    const again = await send(baseUrl(), body);
     expect(again.status).toBe(200);
     expect(again.json).toEqual({ ok: true });
     expect(sorted(recorder.callsOf(id))).toEqual(['*', '*', 'succeed', 'succeed']);
-    expect((await send(app.baseUrl, body)).json).toEqual({ ok: true, duplicate: true });
+    expect((await send(baseUrl(), body)).json).toEqual({ ok: true, duplicate: true });
   });
 
   it('a handler slower than ackTimeoutMs gets 202 within the budget plus 100 ms, and still completes', async () => {
     const id = taskId();
     recorder.behave(id, { delayMs: ACK_TIMEOUT_MS + 700 });
     const completed = recorder.completion(id);
-    const response = await send(app.baseUrl, legacyBody(id, 'succeed'));
+    const response = await send(baseUrl(), legacyBody(id, 'succeed'));
     expect(response.status).toBe(202);
     expect(response.ms).toBeLessThan(ACK_TIMEOUT_MS + 100);
     await completed;
-    const redelivery = await sendUntilSettled(app.baseUrl, legacyBody(id, 'succeed'));
+    const redelivery = await sendUntilSettled(baseUrl(), legacyBody(id, 'succeed'));
     expect(redelivery.json).toEqual({ ok: true, duplicate: true });
     expect(sorted(recorder.callsOf(id))).toEqual(['*', 'succeed']);
   });

@@ -1,38 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CALLBACK_PATH,
-  type Credential,
-  HMAC_SECRET,
-  legacyBody,
-  MAX_BODY_BYTES,
-  Recorder,
-  send,
-  suiteVerify,
-  taskId,
-} from './support.js';
-import type { ConformanceApp } from './target.js';
+import { describe, expect, it } from 'vitest';
+import { type Credential, HMAC_SECRET, legacyBody, MAX_BODY_BYTES, send, taskId, useApp } from './support.js';
 import { targets } from './targets/index.js';
 
 const OTHER_WEBHOOK_SECRET = `whsec_${Buffer.from('another secret, 24 bytes').toString('base64')}`;
 
 describe.each(targets)('$name: refusals', (target) => {
-  const recorder = new Recorder();
-  let app: ConformanceApp;
-
-  beforeAll(async () => {
-    app = await target.start({
-      path: CALLBACK_PATH,
-      verify: suiteVerify(),
-      maxBodyBytes: MAX_BODY_BYTES,
-      handlers: recorder.handlers(),
-    });
-  });
-  afterAll(() => app?.close());
+  const { recorder, baseUrl } = useApp(target);
 
   it('accepts each kind of credential (so the 401s below are about the credential)', async () => {
     for (const credential of [{ kind: 'kling' }, { kind: 'token' }, { kind: 'hmac' }] as const) {
       const id = taskId();
-      expect((await send(app.baseUrl, legacyBody(id, 'succeed'), { credential })).status).toBe(200);
+      expect((await send(baseUrl(), legacyBody(id, 'succeed'), { credential })).status).toBe(200);
       expect(recorder.callsOf(id)).toHaveLength(2);
     }
   });
@@ -49,34 +27,34 @@ describe.each(targets)('$name: refusals', (target) => {
   ];
   it.each(unauthorized)('401 and no handler for %s', async (_name, credential, tamper) => {
     const id = taskId();
-    const response = await send(app.baseUrl, legacyBody(id, 'succeed'), { credential, tamper });
+    const response = await send(baseUrl(), legacyBody(id, 'succeed'), { credential, tamper });
     expect(response.status).toBe(401);
     expect(response.json).toEqual({ error: 'unauthorized' });
     expect(recorder.callsOf(id)).toEqual([]);
   });
 
   it('400 for malformed JSON, with the signature valid', async () => {
-    const response = await send(app.baseUrl, '{"task_id":"1","task_status":');
+    const response = await send(baseUrl(), '{"task_id":"1","task_status":');
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({ error: 'invalid_body' });
   });
 
   it('400 naming the bad field for a body that is not a Kling task', async () => {
     const id = taskId();
-    const response = await send(app.baseUrl, JSON.stringify({ task_id: id, task_status: 42 }));
+    const response = await send(baseUrl(), JSON.stringify({ task_id: id, task_status: 42 }));
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({ error: 'invalid_body', path: expect.stringContaining('status') });
     expect(recorder.callsOf(id)).toEqual([]);
   });
 
   it('405 with Allow: POST for a GET on the callback path', async () => {
-    const response = await send(app.baseUrl, '', { method: 'GET', credential: { kind: 'none' } });
+    const response = await send(baseUrl(), '', { method: 'GET', credential: { kind: 'none' } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
   });
 
   it('415 for a body that is not JSON', async () => {
-    const response = await send(app.baseUrl, legacyBody(taskId(), 'succeed'), { contentType: 'text/plain' });
+    const response = await send(baseUrl(), legacyBody(taskId(), 'succeed'), { contentType: 'text/plain' });
     expect(response.status).toBe(415);
   });
 
@@ -86,7 +64,7 @@ describe.each(targets)('$name: refusals', (target) => {
   ])('413 for a body over maxBodyBytes, %s, and no handler', async (_name, chunked) => {
     const id = taskId();
     const body = legacyBody(id, 'succeed', { padding: 'x'.repeat(MAX_BODY_BYTES) });
-    const response = await send(app.baseUrl, body, { chunked });
+    const response = await send(baseUrl(), body, { chunked });
     expect(response.status).toBe(413);
     expect(response.json).toEqual({ error: 'payload_too_large' });
     expect(recorder.callsOf(id)).toEqual([]);
@@ -97,6 +75,6 @@ describe.each(targets)('$name: refusals', (target) => {
     const unpadded = legacyBody(id, 'succeed', { padding: '' });
     const body = legacyBody(id, 'succeed', { padding: 'x'.repeat(MAX_BODY_BYTES - unpadded.length) });
     expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
-    expect((await send(app.baseUrl, body, { chunked: true })).status).toBe(200);
+    expect((await send(baseUrl(), body, { chunked: true })).status).toBe(200);
   });
 });

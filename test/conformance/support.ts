@@ -9,7 +9,8 @@ import {
   signCallbackUrl,
   signKlingWebhook,
 } from '@kling-webhooks/core';
-import type { ConformanceHandlers } from './target.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { ConformanceApp, ConformanceHandlers, ConformanceStartOptions, ConformanceTarget } from './target.js';
 
 /** Where every app of the suite mounts the adapter. */
 export const CALLBACK_PATH = '/webhooks/kling';
@@ -217,4 +218,32 @@ export class Recorder {
   completion(id: string): Promise<void> {
     return new Promise((resolve) => this.finished.set(id, resolve));
   }
+}
+
+/**
+ * Starts `target` before the tests of the enclosing `describe` (the suite's verifiers and limits, handlers recording
+ * into a fresh {@link Recorder}, plus `options`) and closes it after them.
+ */
+export function useApp(target: ConformanceTarget, options: Partial<ConformanceStartOptions> = {}) {
+  const recorder = new Recorder();
+  let app: ConformanceApp | undefined;
+  beforeAll(async () => {
+    app = await target.start({
+      path: CALLBACK_PATH,
+      verify: suiteVerify(),
+      ackTimeoutMs: ACK_TIMEOUT_MS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      handlers: recorder.handlers(),
+      ...options,
+    });
+  });
+  afterAll(() => app?.close());
+  return {
+    recorder,
+    /** The started app's base URL. */
+    baseUrl(): string {
+      if (app === undefined) throw new Error(`${target.name} did not start`);
+      return app.baseUrl;
+    },
+  };
 }
