@@ -1,23 +1,17 @@
 // Runs vitest with its JSON reporter next to the default one and prints the one closing line CI reads:
 // "N passed, N failed". Exits non-zero when anything failed or nothing ran.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const out = join(mkdtempSync(join(tmpdir(), 'kling-vitest-')), 'report.json');
+// Run vitest's own bin with this node: no need for pnpm on PATH.
+const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 const run = spawnSync(
-  'pnpm',
-  [
-    'exec',
-    'vitest',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${out}`,
-    ...process.argv.slice(2),
-  ],
+  process.execPath,
+  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
 let passed = 0;
