@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = createRequire(`${root}package.json`).resolve('typescript/bin/tsc');
 
 const examples = [
-  { name: 'express-app', packages: ['core', 'express'] },
+  { name: 'express-app', packages: ['core', 'express', 'testing'] },
   { name: 'fastify-app', packages: ['core', 'fastify'] },
 ];
 
