@@ -1,72 +1,44 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { signKlingWebhook } from '@kling-webhooks/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningChild, startNode } from './child.js';
 
-// The example runs as its own process on the built packages (packages/core/dist, packages/nestjs/dist).
-const exampleDir = fileURLToPath(new URL('../../examples/nest-app/', import.meta.url));
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const secret = `whsec_${randomBytes(24).toString('base64')}`;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dir = `${root}examples/nest-app`;
+const tsc = createRequire(`${root}package.json`).resolve('typescript/bin/tsc');
 
-/** Starts the built example; resolves with the process and a way to wait for a line of its output. */
-function startExample(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: exampleDir,
-    env: { ...process.env, NO_COLOR: '1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of [...waiters]) {
-      const match = output.match(waiter.pattern);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const match = output.match(pattern);
-      if (match) return resolve(match);
-      waiters.push({ pattern, resolve });
-      child.once('exit', () => reject(new Error(`example exited before printing ${pattern}:\n${output}`)));
-    });
-  return { child, waitFor, output: () => output };
+const running: RunningChild[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((child) => child.stop()));
+});
+
+/** This process's environment without the example's secret; NO_COLOR keeps Nest's log lines plain. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const { KLING_WEBHOOK_SECRET: _secret, ...env } = process.env;
+  return { ...env, NO_COLOR: '1', PORT: '0' };
 }
 
 describe('examples/nest-app', () => {
-  let running: ChildProcess | undefined;
   beforeAll(() => {
-    const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: exampleDir, encoding: 'utf8' });
-    expect(build.stdout + build.stderr).toBe('');
-    expect(build.status).toBe(0);
-  });
-  afterAll(async () => {
-    if (running && running.exitCode === null) {
-      running.kill('SIGTERM');
-      await once(running, 'exit');
+    // A child process imports the built packages, not the sources (CI builds them before the tests).
+    for (const pkg of ['core', 'nestjs']) {
+      if (!existsSync(`${root}packages/${pkg}/dist/index.js`)) {
+        throw new Error(`packages/${pkg} is not built: run \`pnpm build\` first`);
+      }
     }
-  });
-
-  it('exits 1 with a clear message when KLING_WEBHOOK_SECRET is missing', async () => {
-    const example = startExample({ KLING_WEBHOOK_SECRET: '' });
-    const [code] = await once(example.child, 'exit');
-    expect(code).toBe(1);
-    expect(example.output()).toContain('KLING_WEBHOOK_SECRET is not set');
+    const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
+    expect(build.status, `${build.stdout}${build.stderr}`).toBe(0);
   });
 
   it('logs the video URL of a signed succeed callback and refuses an unsigned one', async () => {
-    const example = startExample({ KLING_WEBHOOK_SECRET: secret });
-    running = example.child;
-    const [, url] = await example.waitFor(/Kling callbacks go to (http:\/\/\S+)/);
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const child = startNode('dist/main.js', dir, { ...baseEnv(), KLING_WEBHOOK_SECRET: secret });
+    running.push(child);
+    const [, url] = await child.waitFor(/Kling callbacks go to (http:\/\/\S+)/);
     const taskId = randomUUID();
     const videoUrl = `https://cdn.example.com/${taskId}.mp4`;
     const body = JSON.stringify({
@@ -83,6 +55,14 @@ describe('examples/nest-app', () => {
       body,
     });
     expect(signed.status).toBe(200);
-    await example.waitFor(new RegExp(`task ${taskId} succeeded: ${videoUrl.replaceAll('.', '\\.')}`));
+    await child.waitFor(new RegExp(`\\[VideoLogger\\] task ${taskId} succeeded: ${videoUrl.replaceAll('.', '\\.')}`));
+  });
+
+  it('exits 1 with a clear message when KLING_WEBHOOK_SECRET is missing', async () => {
+    const child = startNode('dist/main.js', dir, baseEnv());
+    running.push(child);
+    expect(await child.exited).toBe(1);
+    expect(child.output()).toContain('KLING_WEBHOOK_SECRET is not set');
+    expect(child.output()).not.toContain('Kling callbacks go to');
   });
 });
