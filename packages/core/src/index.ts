@@ -5,6 +5,19 @@
  * @packageDocumentation
  */
 
+// --- client + reconciler ---
+export type { KlingAuth } from './client/auth.js';
+export { KlingClient } from './client/client.js';
+export type { KlingApiErrorCategory } from './client/errors.js';
+export { KlingApiError, KlingHttpError, KlingTaskNotFoundError, KlingTimeoutError } from './client/errors.js';
+export type { KlingApiDialect } from './client/products.js';
+export type {
+  KlingCallbackOptions,
+  KlingClientOptions,
+  KlingCreatedTask,
+  KlingGetTasksOptions,
+  KlingTaskBody,
+} from './client/types.js';
 // --- contracts ---
 export { KlingConfigError, KlingHandlerError, KlingStoreError, KlingWebhookError } from './errors.js';
 export type {
@@ -38,6 +51,12 @@ export {
 } from './event.js';
 export type { KlingLogger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
+// --- schemas + normalize ---
+export type { KlingNormalizeContext } from './normalize.js';
+export { normalize, normalizeMany } from './normalize.js';
+// --- receiver ---
+export { KlingBodyTimeoutError, withBodyDeadline } from './receiver/body-deadline.js';
+export { createKlingReceiver } from './receiver/create.js';
 export type {
   KlingErrorHandler,
   KlingHandler,
@@ -47,25 +66,9 @@ export type {
   KlingReceiver,
   KlingReceiverOptions,
 } from './receiver/types.js';
+export { createReconciler } from './reconciler/reconciler.js';
+export type { KlingReconcileReport, KlingReconciler, ReconcilerOptions } from './reconciler/types.js';
 export type { KlingHeaders, KlingRequest, KlingResponse } from './request.js';
-export type {
-  KlingClaimOptions,
-  KlingClaimResult,
-  KlingCompleteOptions,
-  KlingPendingTask,
-  KlingStore,
-} from './store/types.js';
-export type {
-  KlingVerifiableRequest,
-  KlingVerifier,
-  KlingVerifyFunction,
-  KlingVerifyOption,
-  VerifyOutcome,
-} from './verify/types.js';
-
-// --- schemas + normalize ---
-export type { KlingNormalizeContext } from './normalize.js';
-export { normalize, normalizeMany } from './normalize.js';
 export type {
   KlingEnvelope,
   KlingEnvelopeInput,
@@ -98,7 +101,16 @@ export {
 export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './schemas/relay.js';
 export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
 export { KlingValidationError } from './schemas/validation-error.js';
-
+// --- store ---
+export type { MemoryStoreOptions } from './store/memory.js';
+export { memoryStore } from './store/memory.js';
+export type {
+  KlingClaimOptions,
+  KlingClaimResult,
+  KlingCompleteOptions,
+  KlingPendingTask,
+  KlingStore,
+} from './store/types.js';
 // --- verify ---
 export type { CallbackTokenOptions } from './verify/callback-token.js';
 export { callbackToken } from './verify/callback-token.js';
@@ -109,26 +121,10 @@ export type { KlingSignatureOptions, KlingWebhookHeaders, SignKlingWebhookInput 
 export { klingSignature, signKlingWebhook } from './verify/kling-signature.js';
 export type { SignCallbackUrlOptions } from './verify/sign-callback-url.js';
 export { signCallbackUrl } from './verify/sign-callback-url.js';
-
-// --- store ---
-export type { MemoryStoreOptions } from './store/memory.js';
-export { memoryStore } from './store/memory.js';
-
-// --- receiver ---
-export { createKlingReceiver } from './receiver/create.js';
-
-// --- client + reconciler ---
-export type { KlingAuth } from './client/auth.js';
-export { KlingClient } from './client/client.js';
-export type { KlingApiErrorCategory } from './client/errors.js';
-export { KlingApiError, KlingHttpError, KlingTaskNotFoundError, KlingTimeoutError } from './client/errors.js';
-export type { KlingApiDialect } from './client/products.js';
 export type {
-  KlingCallbackOptions,
-  KlingClientOptions,
-  KlingCreatedTask,
-  KlingGetTasksOptions,
-  KlingTaskBody,
-} from './client/types.js';
-export { createReconciler } from './reconciler/reconciler.js';
-export type { KlingReconciler, KlingReconcileReport, ReconcilerOptions } from './reconciler/types.js';
+  KlingVerifiableRequest,
+  KlingVerifier,
+  KlingVerifyFunction,
+  KlingVerifyOption,
+  VerifyOutcome,
+} from './verify/types.js';

@@ -25,6 +25,7 @@ import {
   okResponse,
   outOfOrderResponse,
   payloadTooLargeResponse,
+  requestTimeoutResponse,
   storeUnavailableResponse,
   unauthorizedResponse,
   unsupportedMediaTypeResponse,
@@ -118,10 +119,16 @@ class Receiver implements KlingReceiver {
     }
     let read: Awaited<ReturnType<typeof readBody>>;
     try {
-      read = await readBody(rawBody, headers, this.options.maxBodyBytes);
+      read = await readBody(rawBody, headers, this.options.maxBodyBytes, this.options.bodyTimeoutMs);
     } catch (error) {
       this.limiter.warn('body-read', 'rejected: the body could not be read (400)', { error: describeError(error) });
       return invalidBodyResponse('', 'the body could not be read');
+    }
+    if (!read.ok && read.reason === 'timeout') {
+      this.limiter.warn('body-timeout', 'rejected: body not received within bodyTimeoutMs (408)', {
+        bodyTimeoutMs: this.options.bodyTimeoutMs,
+      });
+      return requestTimeoutResponse();
     }
     if (!read.ok) {
       this.limiter.warn('too-large', 'rejected: body over maxBodyBytes (413)', {
@@ -218,7 +225,7 @@ class Receiver implements KlingReceiver {
 /**
  * Creates the framework-neutral receiver that the Express, Fastify and NestJS adapters wrap. It answers each
  * request through the pipeline: 405/415/413 for the wrong method, type or size; 401 unless `verify` accepts the raw
- * request; 400 (with the bad field's path) for a body that is not a Kling task; then dedupe (200 `duplicate`, 409
+ * request (408 when a streamed body is slower than `bodyTimeoutMs`); 400 (with the bad field's path) for a body that is not a Kling task; then dedupe (200 `duplicate`, 409
  * in flight, 503 store down), and dispatch to the handlers of the event's status and `'*'` (200, 500 when one
  * throws, 202 when they outlast `ackTimeoutMs`).
  *

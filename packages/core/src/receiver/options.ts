@@ -39,6 +39,7 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
   }
   const ackTimeoutMs = positive(options.ackTimeoutMs, 'ackTimeoutMs', 4000, false, MAX_TIMER_MS);
   const maxBodyBytes = positive(options.maxBodyBytes, 'maxBodyBytes', MIB, true);
+  const bodyTimeoutMs = positive(options.bodyTimeoutMs, 'bodyTimeoutMs', 10_000, false, MAX_TIMER_MS);
   const dedupeTtlMs = positive(options.dedupeTtlMs, 'dedupeTtlMs', 7 * DAY_MS, false);
   const leaseMs = positive(options.leaseMs, 'leaseMs', 5 * 60 * 1000, false);
   if (leaseMs <= ackTimeoutMs) {
@@ -55,5 +56,14 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
   }
   const store: KlingStore = options.store ?? memoryStore();
   const logger: KlingLogger = options.logger ?? consoleLogger();
-  return Object.freeze({ verify: options.verify, store, ackTimeoutMs, maxBodyBytes, dedupeTtlMs, leaseMs, logger });
+  return Object.freeze({
+    verify: options.verify,
+    store,
+    ackTimeoutMs,
+    maxBodyBytes,
+    bodyTimeoutMs,
+    dedupeTtlMs,
+    leaseMs,
+    logger,
+  });
 }

@@ -1,25 +1,30 @@
 import { headerValue } from '../headers.js';
 import type { KlingHeaders } from '../request.js';
+import { KlingBodyTimeoutError, withBodyDeadline } from './body-deadline.js';
 
 /** What reading a request body gave. */
 export type ReadBodyResult =
   | { ok: true; body: Uint8Array }
   /** Over the limit. `unread` is true when a stream was left before its end (the connection should be closed). */
-  | { ok: false; unread: boolean };
+  | { ok: false; reason: 'too-large'; unread: boolean }
+  /** The stream did not end within the time allowed; it was left unread. */
+  | { ok: false; reason: 'timeout'; unread: true };
 
-const TOO_LARGE_READ: ReadBodyResult = { ok: false, unread: false };
-const TOO_LARGE_UNREAD: ReadBodyResult = { ok: false, unread: true };
+const TOO_LARGE_READ: ReadBodyResult = { ok: false, reason: 'too-large', unread: false };
+const TOO_LARGE_UNREAD: ReadBodyResult = { ok: false, reason: 'too-large', unread: true };
+const TIMED_OUT: ReadBodyResult = { ok: false, reason: 'timeout', unread: true };
 const EMPTY = new Uint8Array(0);
 
 /**
- * Reads a request body up to `maxBytes`. A `content-length` over the limit is refused before anything is read, and
- * a stream is abandoned as soon as it passes the limit: a sender cannot make the receiver buffer more than
- * `maxBytes`.
+ * Reads a request body up to `maxBytes`, within `timeoutMs`. A `content-length` over the limit is refused before
+ * anything is read, and a stream is abandoned as soon as it passes the limit or its time: a sender can neither make
+ * the receiver buffer more than `maxBytes` nor hold it longer than `timeoutMs` by sending slowly.
  */
 export async function readBody(
   rawBody: Uint8Array | AsyncIterable<Uint8Array>,
   headers: KlingHeaders,
   maxBytes: number,
+  timeoutMs: number,
 ): Promise<ReadBodyResult> {
   const isBuffer = rawBody instanceof Uint8Array;
   const declared = headerValue(headers, 'content-length');
@@ -28,11 +33,18 @@ export async function readBody(
 
   // The iterator is driven by hand and never `return()`ed: leaving a `for await` early destroys a Node request,
   // and with it the socket the 413 still has to be written to.
-  const iterator = rawBody[Symbol.asyncIterator]();
+  const iterator = withBodyDeadline(rawBody, timeoutMs);
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const next = await iterator.next();
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      // A stream an adapter wrapped with its own deadline times out the same way.
+      if (error instanceof KlingBodyTimeoutError) return TIMED_OUT;
+      throw error;
+    }
     if (next.done === true) break;
     const chunk = next.value;
     total += chunk.byteLength;

@@ -10,6 +10,7 @@ const ACCEPTED = '{"ok":true,"accepted":true}';
 const METHOD_NOT_ALLOWED = '{"error":"method_not_allowed"}';
 const UNSUPPORTED_MEDIA_TYPE = '{"error":"unsupported_media_type"}';
 const PAYLOAD_TOO_LARGE = '{"error":"payload_too_large"}';
+const REQUEST_TIMEOUT = '{"error":"request_timeout"}';
 const UNAUTHORIZED = '{"error":"unauthorized"}';
 const IN_FLIGHT = '{"error":"in_flight"}';
 const HANDLER_FAILED = '{"error":"handler_failed"}';
@@ -51,6 +52,8 @@ export const unsupportedMediaTypeResponse = (close: boolean): KlingResponse =>
   closing(json(415, UNSUPPORTED_MEDIA_TYPE), close);
 /** 413: the body is over `maxBodyBytes`. */
 export const payloadTooLargeResponse = (close: boolean): KlingResponse => closing(json(413, PAYLOAD_TOO_LARGE), close);
+/** 408 with `Connection: close`: the body did not arrive within `bodyTimeoutMs`; the rest is not waited for. */
+export const requestTimeoutResponse = (): KlingResponse => closing(json(408, REQUEST_TIMEOUT), true);
 /** 401: verification failed or the verified request is bound to another task. The reason goes to the log only. */
 export const unauthorizedResponse = (): KlingResponse => json(401, UNAUTHORIZED);
 /** 400 with the path of the bad field (dot-separated, empty for the body itself) and what is wrong with it. */

@@ -30,6 +30,12 @@ export interface KlingReceiverOptions {
   ackTimeoutMs?: number;
   /** Larger bodies get 413 and are not read further. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * A streamed body must arrive in full within this long after the receiver starts reading it; a slower one gets 408
+   * and its connection is closed, so a sender trickling bytes cannot hold the receiver. Default 10000 (a callback is
+   * a few KB, and Kling gives up after about 5 s anyway).
+   */
+  bodyTimeoutMs?: number;
   /** How long a processed event is remembered as a duplicate. Default 7 days. */
   dedupeTtlMs?: number;
   /** How long one delivery may hold an event before another may take it over. Default 5 minutes. */
