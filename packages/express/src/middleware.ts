@@ -84,7 +84,7 @@ export function klingWebhooks(options: KlingExpressOptions): KlingExpressMiddlew
       next();
       return;
     }
-    captureRawBody(req, receiver.options.maxBodyBytes).then(
+    captureRawBody(req, receiver.options.maxBodyBytes, receiver.options.bodyTimeoutMs).then(
       (overflow) => (overflow === undefined ? next() : answer(req, res, next, overflow)),
       next,
     );

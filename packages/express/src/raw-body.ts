@@ -1,30 +1,42 @@
 import type { IncomingMessage } from 'node:http';
+import { KlingBodyTimeoutError, withBodyDeadline } from '@kling-webhooks/core';
 
 /** Bodies read by the capture layer, kept until the middleware hands them to the receiver. */
 const captured = new WeakMap<IncomingMessage, Uint8Array>();
 
-async function* prefixed(head: readonly Buffer[], rest: IncomingMessage): AsyncIterable<Uint8Array> {
+async function* prefixed(head: readonly Buffer[], rest: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   yield* head;
   yield* rest;
 }
 
 /**
- * Reads the body before any body parser can (body-parser then sees a finished stream and skips it). A body of at most
- * `limit` bytes is kept for {@link rawBodyOf} and `undefined` returned; a larger one is not read further: the bytes
- * read so far followed by the rest of the stream are returned, for the receiver to refuse with its own 413.
+ * Reads the body before any body parser can (body-parser then sees a finished stream and skips it), within the
+ * receiver's `bodyTimeoutMs`. A body of at most `limit` bytes is kept for {@link rawBodyOf} and `undefined` returned.
+ * A larger or slower one is not read further: the bytes read so far followed by the rest of the stream (still under
+ * the same deadline) are returned, for the receiver to refuse with its own 413 or 408.
  */
 export async function captureRawBody(
   req: IncomingMessage,
   limit: number,
+  timeoutMs: number,
 ): Promise<AsyncIterable<Uint8Array> | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
-  // destroyOnReturn: false keeps the socket open when we stop early, so the 413 can still be written.
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    const buffer = chunk as Buffer;
+  // destroyOnReturn: false keeps the socket open when we stop early, so the 413 or 408 can still be written.
+  const body = withBodyDeadline(req.iterator({ destroyOnReturn: false }), timeoutMs);
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await body.next();
+    } catch (error) {
+      if (error instanceof KlingBodyTimeoutError) return prefixed(chunks, body);
+      throw error;
+    }
+    if (next.done === true) break;
+    const buffer = next.value as Buffer;
     chunks.push(buffer);
     size += buffer.length;
-    if (size > limit) return prefixed(chunks, req);
+    if (size > limit) return prefixed(chunks, body);
   }
   captured.set(req, Buffer.concat(chunks, size));
   return undefined;
