@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AliasOptions, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import rootConfig from '../../vitest.config.js';
 
 /**
@@ -25,7 +25,7 @@ export default defineConfig({
   ...rootConfig,
   resolve: {
     ...rootConfig.resolve,
-    alias: [...nestAliases, ...(Array.isArray(rootAliases) ? rootAliases : [])] as AliasOptions,
+    alias: [...nestAliases, ...(Array.isArray(rootAliases) ? rootAliases : [])],
   },
   test: {
     ...rootTest,
