@@ -35,6 +35,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The NestJS suites run a second time against NestJS 12, installed beside 11 in test/nest12.
+    projects: [{ extends: true, test: { name: 'node' } }, './test/nest12/vitest.config.ts'],
     typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.typetest.json' },
   },
 });
