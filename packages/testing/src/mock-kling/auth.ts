@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { errors, jwtVerify } from 'jose';
 import type { MockApi, MockApiError } from './types.js';
 
 /** The credentials the mock accepts. With none configured, any non-empty Bearer credential is accepted. */
@@ -17,36 +18,35 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function decodePart(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Checks a Kling access-key JWT (kling-protocol.md §4): HS256 only, signed with `secretKey`, `iss` equal to
- * `accessKey`, `exp` in the future (else 1004) and `nbf` in the past (else 1003).
+ * Checks a Kling access-key JWT (kling-protocol.md §4) with jose: HS256 only, signed with `secretKey`, `iss` equal to
+ * `accessKey`, `exp` required and in the future (else 1004), `nbf` in the past (else 1003).
  */
-function checkJwt(token: string, accessKey: string, secretKey: string, nowSec: number): MockApiError | undefined {
-  const parts = token.split('.');
-  const [header, payload, signature] = parts;
-  if (parts.length !== 3 || !header || !payload || signature === undefined) return authInvalid;
-  const head = decodePart(header);
-  const claims = decodePart(payload);
-  if (!head || !claims || head.alg !== 'HS256') return authInvalid;
-  const expected = createHmac('sha256', secretKey).update(`${header}.${payload}`).digest();
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return authFailed;
-  if (typeof claims.iss !== 'string' || !sameText(claims.iss, accessKey)) return authFailed;
-  if (typeof claims.exp !== 'number') return authInvalid;
-  if (claims.exp <= nowSec) return { status: 401, code: 1004, message: 'Authorization has expired' };
-  if (typeof claims.nbf === 'number' && claims.nbf > nowSec) {
-    return { status: 401, code: 1003, message: 'Authorization is not yet valid' };
+async function checkJwt(
+  token: string,
+  accessKey: string,
+  secretKey: string,
+  nowSec: number,
+): Promise<MockApiError | undefined> {
+  try {
+    await jwtVerify(token, new TextEncoder().encode(secretKey), {
+      algorithms: ['HS256'],
+      issuer: accessKey,
+      requiredClaims: ['exp'],
+      currentDate: new Date(nowSec * 1000),
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { status: 401, code: 1004, message: 'Authorization has expired' };
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
+      return { status: 401, code: 1003, message: 'Authorization is not yet valid' };
+    }
+    if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') return authInvalid;
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWTClaimValidationFailed) {
+      return authFailed;
+    }
+    return authInvalid;
   }
-  return undefined;
 }
 
 /**
@@ -54,12 +54,12 @@ function checkJwt(token: string, accessKey: string, secretKey: string, nowSec: n
  * `Bearer <JWT>` from the access key and secret key for the legacy endpoints only. Returns the error to answer, or
  * undefined when the request may go on.
  */
-export function checkAuthorization(
+export async function checkAuthorization(
   header: string | undefined,
   credentials: MockCredentials,
   api: MockApi,
   nowSec: number = Math.floor(Date.now() / 1000),
-): MockApiError | undefined {
+): Promise<MockApiError | undefined> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!header) return { status: 401, code: 1001, message: 'Authorization is empty' };
   const credential = match?.[1];

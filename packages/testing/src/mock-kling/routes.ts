@@ -130,14 +130,14 @@ function list(context: RouteContext, api: MockApi, product: string | undefined, 
 }
 
 /** Routes one API request (kling-protocol.md §5) and checks its authorization (§4). */
-export function route(context: RouteContext, request: MockApiRequest, rawBody: string): ApiAnswer {
+export async function route(context: RouteContext, request: MockApiRequest, rawBody: string): Promise<ApiAnswer> {
   const intercepted = context.behaviour().intercept?.(request);
   if (intercepted) return fail(intercepted);
   const { method, path, query } = request;
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   const api: MockApi = segments[0] === 'v1' ? 'legacy' : 'new';
   const authorization = request.headers.authorization;
-  const denied = checkAuthorization(
+  const denied = await checkAuthorization(
     typeof authorization === 'string' ? authorization : undefined,
     context.credentials,
     api,

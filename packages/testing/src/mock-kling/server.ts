@@ -95,7 +95,7 @@ export async function mockKling(options: MockKlingOptions = {}): Promise<MockKli
       const url = new URL(request.url ?? '/', 'http://mock.invalid');
       let answer: ApiAnswer;
       try {
-        answer = route(
+        answer = await route(
           { book, credentials, behaviour: () => behaviour, started },
           { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers },
           body,
