@@ -1,4 +1,4 @@
-import type { KlingReceiver, KlingStore, KlingTaskEvent, KlingVerifyOption } from '@kling-webhooks/core';
+import type { KlingLogger, KlingReceiver, KlingStore, KlingTaskEvent, KlingVerifyOption } from '@kling-webhooks/core';
 
 /** A handler of the suite: gets every event of its status. */
 export type ConformanceHandler = (event: KlingTaskEvent) => unknown | Promise<unknown>;
@@ -20,6 +20,9 @@ export interface ConformanceStartOptions {
   store?: KlingStore;
   ackTimeoutMs?: number;
   maxBodyBytes?: number;
+  bodyTimeoutMs?: number;
+  /** Where the receiver logs. Default: nowhere. */
+  logger?: KlingLogger;
   handlers: ConformanceHandlers;
   /** Express-based targets mount `express.json()` for the whole app before the adapter. Others ignore it. */
   expressJsonFirst?: boolean;

@@ -17,7 +17,8 @@ export const expressTarget: ConformanceTarget = {
       store: options.store,
       ackTimeoutMs: options.ackTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
-      logger: silentLogger,
+      bodyTimeoutMs: options.bodyTimeoutMs,
+      logger: options.logger ?? silentLogger,
     });
     registerHandlers(middleware.receiver, options.handlers);
     app.use(middleware);

@@ -13,6 +13,8 @@ export const fastifyTarget: ConformanceTarget = {
       store: options.store,
       ackTimeoutMs: options.ackTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
+      bodyTimeoutMs: options.bodyTimeoutMs,
+      logger: options.logger,
     });
     registerHandlers(app.kling, options.handlers);
     app.post('/api/echo', async (request) => request.body);

@@ -51,9 +51,9 @@ export async function startNestApp(
   options: ConformanceStartOptions,
   create: (module: unknown) => Promise<INestApplication>,
 ): Promise<ConformanceApp> {
-  const { path, verify, store, ackTimeoutMs, maxBodyBytes, handlers } = options;
+  const { path, verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, logger, handlers } = options;
   @Module({
-    imports: [KlingModule.forRoot({ path, verify, store, ackTimeoutMs, maxBodyBytes })],
+    imports: [KlingModule.forRoot({ path, verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, logger })],
     providers: [{ provide: HANDLERS, useValue: handlers }, ForwardingHandlers],
     controllers: [EchoController],
   })
