@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { KlingBodyTimeoutError, withBodyDeadline } from '@kling-webhooks/core';
+import { withBodyDeadline } from '@kling-webhooks/core';
 
 /** Bodies read by the capture layer, kept until the middleware hands them to the receiver. */
 const captured = new WeakMap<IncomingMessage, Uint8Array>();
@@ -9,11 +9,17 @@ async function* prefixed(head: readonly Buffer[], rest: AsyncIterable<Uint8Array
   yield* rest;
 }
 
+async function* failing(head: readonly Buffer[], error: unknown): AsyncIterable<Uint8Array> {
+  yield* head;
+  throw error;
+}
+
 /**
  * Reads the body before any body parser can (body-parser then sees a finished stream and skips it), within the
  * receiver's `bodyTimeoutMs`. A body of at most `limit` bytes is kept for {@link rawBodyOf} and `undefined` returned.
- * A larger or slower one is not read further: the bytes read so far followed by the rest of the stream (still under
- * the same deadline) are returned, for the receiver to refuse with its own 413 or 408.
+ * A larger one is not read further: the bytes read so far followed by the rest of the stream (still under the same
+ * deadline) are returned, for the receiver to refuse with its own 413. A slower one, or one whose sender went away,
+ * comes back as the bytes read and then the error, for the receiver's 408 or 400.
  */
 export async function captureRawBody(
   req: IncomingMessage,
@@ -29,8 +35,9 @@ export async function captureRawBody(
     try {
       next = await body.next();
     } catch (error) {
-      if (error instanceof KlingBodyTimeoutError) return prefixed(chunks, body);
-      throw error;
+      // A timeout or a sender gone mid-body is the receiver's to answer (408 / 400) and to log, rate-limited: handed to
+      // next(), Express would print every such error's stack, one per request an attacker cares to abort.
+      return failing(chunks, error);
     }
     if (next.done === true) break;
     const buffer = next.value as Buffer;
