@@ -6,7 +6,6 @@ const pkg = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import
 
 export default defineConfig({
   // esbuild drops decorator metadata, which Nest needs for constructor injection: swc keeps it.
-  oxc: false,
   esbuild: false,
   plugins: [
     swc.vite({
