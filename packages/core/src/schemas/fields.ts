@@ -23,8 +23,21 @@ export const klingIdSchema = z
     return z.NEVER;
   });
 
-/** A task id: a {@link klingIdSchema} that is not empty (it is half of the dedupe key). */
-export const klingTaskIdSchema = klingIdSchema.refine((id) => id.length > 0, 'expected a non-empty id');
+/**
+ * Longest task id or status accepted. Kling's are 18 digits and a word; dedupe keys are made of them and kept for days
+ * (in Redis too), so their size must not be the sender's to choose.
+ */
+const MAX_KEY_PART = 256;
+
+/** A task id: a {@link klingIdSchema}, not empty and at most 256 characters (it is half of the dedupe key). */
+export const klingTaskIdSchema = klingIdSchema
+  .refine((id) => id.length > 0, 'expected a non-empty id')
+  .refine((id) => id.length <= MAX_KEY_PART, `expected an id of at most ${MAX_KEY_PART} characters`);
+
+/** A task's status as sent (`succeed`, `video.completed`, ...), at most 256 characters (the other half of the key). */
+export const klingStatusTextSchema = z
+  .string()
+  .max(MAX_KEY_PART, { error: `expected a status of at most ${MAX_KEY_PART} characters` });
 
 /** A duration in seconds: a string such as `"5.1"` (as Kling sends it) or a number; becomes a number. */
 export const klingDurationSchema = z

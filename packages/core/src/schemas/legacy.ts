@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { klingDurationSchema, klingIdSchema, klingTaskIdSchema, klingTextSchema, klingUnixMsSchema } from './fields.js';
+import {
+  klingDurationSchema,
+  klingIdSchema,
+  klingStatusTextSchema,
+  klingTaskIdSchema,
+  klingTextSchema,
+  klingUnixMsSchema,
+} from './fields.js';
 
 /** A video of a legacy body's `task_result.videos[]`: `duration` is seconds as a string (`"5.1"`). */
 export const klingLegacyVideoSchema = z.looseObject({
@@ -23,7 +30,7 @@ export const klingLegacyImageSchema = z.looseObject({
  */
 export const klingLegacyBodySchema = z.looseObject({
   task_id: klingTaskIdSchema,
-  task_status: z.string(),
+  task_status: klingStatusTextSchema,
   task_status_msg: z.string().nullish(),
   created_at: klingUnixMsSchema.nullish(),
   updated_at: klingUnixMsSchema.nullish(),

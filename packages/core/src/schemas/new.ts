@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { dispatchSchema } from './dispatch.js';
-import { klingDurationSchema, klingIdSchema, klingTaskIdSchema, klingTextSchema, klingUnixMsSchema } from './fields.js';
+import {
+  klingDurationSchema,
+  klingIdSchema,
+  klingStatusTextSchema,
+  klingTaskIdSchema,
+  klingTextSchema,
+  klingUnixMsSchema,
+} from './fields.js';
 import { isRecord } from './record.js';
 
 /** A `video` entry of a new-dialect body's `outputs[]`. */
@@ -73,7 +80,7 @@ export const klingNewBillingItemSchema = z.looseObject({
  */
 export const klingNewBodySchema = z.looseObject({
   id: klingTaskIdSchema,
-  status: z.string(),
+  status: klingStatusTextSchema,
   message: z.string().nullish(),
   create_time: klingUnixMsSchema.nullish(),
   update_time: klingUnixMsSchema.nullish(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { klingDurationSchema, klingIsoDateSchema, klingTaskIdSchema } from './fields.js';
+import { klingDurationSchema, klingIsoDateSchema, klingStatusTextSchema, klingTaskIdSchema } from './fields.js';
 
 /** The relay `event` names of the seeds; any other string is kept and normalizes to status `'unknown'`. */
 export const klingRelayEventSchema = z.enum([
@@ -16,7 +16,7 @@ export const klingRelayEventSchema = z.enum([
  * are ISO 8601 strings. `event` stays a plain string so unknown events can reach `'*'` handlers.
  */
 export const klingRelayBodySchema = z.looseObject({
-  event: z.string(),
+  event: klingStatusTextSchema,
   timestamp: klingIsoDateSchema.nullish(),
   data: z.looseObject({
     job_id: klingTaskIdSchema,
