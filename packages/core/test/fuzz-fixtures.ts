@@ -4,6 +4,7 @@ import {
   type KlingReceiver,
   type KlingRequest,
   type KlingResponse,
+  type KlingStore,
   type KlingTaskEvent,
   type KlingVerifyOption,
   memoryStore,
@@ -39,18 +40,33 @@ export function fuzzReceiver(verify: KlingVerifyOption): {
   receiver: KlingReceiver;
   calls: { status: string; event: KlingTaskEvent }[];
   logger: ReturnType<typeof captureLogger>;
+  /** Every key the store was asked to claim or mark. */
+  keys: string[];
 } {
   const logger = captureLogger();
   // A store per receiver: every run starts with no event seen, so a valid request must reach its handlers.
+  const store = memoryStore();
+  const keys: string[] = [];
+  const recording: KlingStore = {
+    ...store,
+    claim: (key, options) => {
+      keys.push(key, ...(options.supersededBy === undefined ? [] : [options.supersededBy]));
+      return store.claim(key, options);
+    },
+    complete: (key, token, options) => {
+      keys.push(key, ...(options.mark === undefined ? [] : [options.mark]));
+      return store.complete(key, token, options);
+    },
+  };
   // 4 MiB: the 100k-deep bodies (up to 2 MB) must reach the parser, not stop at the size limit.
-  const receiver = createKlingReceiver({ verify, store: memoryStore(), logger, maxBodyBytes: 4 * 1024 * 1024 });
+  const receiver = createKlingReceiver({ verify, store: recording, logger, maxBodyBytes: 4 * 1024 * 1024 });
   const calls: { status: string; event: KlingTaskEvent }[] = [];
   for (const status of ['submitted', 'processing', 'succeed', 'failed', '*'] as const) {
     receiver.on(status, (event: KlingTaskEvent) => {
       calls.push({ status, event });
     });
   }
-  return { receiver, calls, logger };
+  return { receiver, calls, logger, keys };
 }
 
 const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort().join();
@@ -264,6 +280,8 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
     HUGE,
   ),
   fc.string({ maxLength: 20 }),
+  // Long ids and statuses, up to 100 KB: fast-check keeps string lengths near their minimum, so the length is drawn.
+  fc.nat({ max: 100_000 }).map((n) => '8'.repeat(257 + n)),
   fc.integer(),
   fc.double(),
   fc.constant({ __proto__: null, polluted: true }),
@@ -298,13 +316,27 @@ export function setPath(target: unknown, path: readonly (string | number)[], val
 /** What a mutation does to one field of a valid body. */
 type Mutation =
   | { op: 'set'; pick: number; value: unknown }
+  | { op: 'key'; field: readonly string[]; value: unknown }
   | { op: 'delete'; pick: number }
   | { op: 'add'; pick: number; key: string; value: unknown }
   | { op: 'stringify'; pick: number }
   | { op: 'numberify'; pick: number };
 
+/** The fields the dedupe key and the dispatch come from, in each body shape. */
+const KEY_FIELDS = [
+  ['task_id'],
+  ['task_status'],
+  ['id'],
+  ['status'],
+  ['event'],
+  ['data', 'job_id'],
+  ['data', 'task_id'],
+  ['data', 'task_status'],
+] as const;
+
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('set' as const), pick: fc.nat(), value: hostileValue }),
+  fc.record({ op: fc.constant('key' as const), field: fc.constantFrom(...KEY_FIELDS), value: hostileValue }),
   fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({
     op: fc.constant('add' as const),
@@ -317,6 +349,12 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function applyMutation(body: Record<string, unknown>, mutation: Mutation): void {
+  if (mutation.op === 'key') {
+    const parent = mutation.field.length === 1 ? body : body[mutation.field[0] as string];
+    if (typeof parent === 'object' && parent !== null)
+      setPath(parent, [mutation.field.at(-1) as string], mutation.value);
+    return;
+  }
   const paths = leafPaths(body);
   if (paths.length === 0) return;
   const path = paths[mutation.pick % paths.length] as (string | number)[];

@@ -42,6 +42,8 @@ const JSON_TYPES = new Set([
   'application/cloudevents+json',
   'application/json;charset=latin1',
 ]);
+/** A task id and a status of at most 256 characters each, and the separator. */
+const MAX_KEY_LENGTH = 2 * 256 + 1;
 const SIGNATURE_HEADERS = new Set([
   'content-type',
   'content-length',
@@ -118,7 +120,7 @@ describe('receiver.handle on validly signed hostile bodies (fuzzed)', () => {
         signedBody.chain((raw) => fc.tuple(fc.constant(raw), asRawBody(raw))),
         fc.option(headerValueArb.filter((v) => typeof v === 'string')),
         async (method, contentType, extra, style, [raw, rawBody], webhookId) => {
-          const { receiver, calls, logger } = fuzzReceiver(kling);
+          const { receiver, calls, logger, keys } = fuzzReceiver(kling);
           const signed = signKlingWebhook({ secret: WEBHOOK_SECRET, body: raw, id: webhookId || undefined });
           const signature: Record<string, string | string[]> = {};
           for (const [name, value] of Object.entries(signed)) {
@@ -146,6 +148,8 @@ describe('receiver.handle on validly signed hostile bodies (fuzzed)', () => {
             if (event !== undefined) expect(calls[0]?.event.deliveryId).toBe(signed['webhook-id']);
           }
           expect(logger.at('error')).toEqual([]);
+          // Dedupe keys are kept for days (in Redis too): their size must not be the sender's to choose.
+          for (const key of keys) expect(key.length).toBeLessThanOrEqual(MAX_KEY_LENGTH);
           expectCleanPrototype();
         },
       ),
