@@ -46,7 +46,10 @@ export async function readBody(
       throw error;
     }
     if (next.done === true) break;
-    const chunk = next.value;
+    const chunk: unknown = next.value;
+    // A string chunk (the request had setEncoding called on it) has no byteLength: it would slip past the limit, and
+    // its bytes are no longer the ones signed.
+    if (!(chunk instanceof Uint8Array)) throw new TypeError('request body chunks must be bytes, not decoded text');
     total += chunk.byteLength;
     if (total > maxBytes) return TOO_LARGE_UNREAD;
     chunks.push(chunk);

@@ -127,3 +127,28 @@ describe('withBodyDeadline', () => {
     await expect(withBodyDeadline(failing, 1000).next()).rejects.toThrow('aborted');
   });
 });
+
+describe('receiver: streamed chunks', () => {
+  it('refuses text chunks (setEncoding was called) with 400 at the first one, instead of reading past the limit', async () => {
+    const logger = captureLogger();
+    const receiver = createKlingReceiver({ verify: 'none', logger, maxBodyBytes: 1024 });
+    let pulled = 0;
+    const text: AsyncIterable<Uint8Array> = {
+      async *[Symbol.asyncIterator]() {
+        for (let i = 0; i < 1000; i++) {
+          pulled++;
+          yield 'x'.repeat(1024) as unknown as Uint8Array;
+        }
+      },
+    };
+    const response = await receiver.handle({
+      method: 'POST',
+      url: '/webhooks/kling',
+      headers: { 'content-type': 'application/json' },
+      rawBody: text,
+    });
+    expect(response.status).toBe(400);
+    expect(pulled).toBe(1);
+    expect(logger.at('warn').join()).toContain('must be bytes');
+  });
+});
