@@ -51,6 +51,29 @@ describe('memoryStore bounds', () => {
     expect((await store.claim('second', LEASE)).state).toBe('claimed');
   });
 
+  it('keeps write order when the oldest key expires and is written again', async () => {
+    const { state, now } = clock();
+    const store = memoryStore({ maxEntries: 3, now });
+    await completeNew(store, 'a', 10);
+    await completeNew(store, 'b');
+    await completeNew(store, 'c');
+    state.t += 20;
+    // 'a' (the oldest) expired: claimed and completed again, it becomes the newest.
+    await completeNew(store, 'a');
+    await completeNew(store, 'd');
+    expect((await store.claim('a', LEASE)).state).toBe('done');
+    expect((await store.claim('c', LEASE)).state).toBe('done');
+    expect((await store.claim('d', LEASE)).state).toBe('done');
+    expect((await store.claim('b', LEASE)).state).toBe('claimed');
+  });
+
+  it('evicts in write order through many rounds of eviction', async () => {
+    const store = memoryStore({ maxEntries: 10 });
+    for (let i = 0; i < 5_000; i++) await completeNew(store, `k${i}`);
+    for (let i = 4_990; i < 5_000; i++) expect((await store.claim(`k${i}`, LEASE)).state).toBe('done');
+    expect((await store.claim('k4989', LEASE)).state).toBe('claimed');
+  });
+
   it('keeps at most maxPending pending tasks, dropping the one written longest ago', async () => {
     const store = memoryStore({ maxPending: 2 });
     const task = (taskId: string) => ({ taskId, product: 'videos/text2video', createdAt: 0, dueAt: 0, attempts: 0 });

@@ -39,18 +39,63 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
-/** Drops up to SWEEP expired entries from the head (the oldest writes) of `map`. */
-function sweep<V>(map: Map<string, V>, expiry: (value: V) => number, now: number): void {
-  let checked = 0;
-  for (const [key, value] of map) {
-    if (expiry(value) > now || ++checked > SWEEP) return;
-    map.delete(key);
+/**
+ * A Map that finds its oldest entry (in write order) in O(1) amortized time. `for (const k of map.keys()) return k`
+ * is not O(1): V8 leaves the slot of every deleted entry in place until the table is rehashed, and each new iteration
+ * walks over all of them, so a store that keeps deleting its head paid up to O(size) per claim once full. One
+ * iterator that lives as long as the map walks each slot once.
+ */
+class WriteOrderMap<V> {
+  readonly #map = new Map<string, V>();
+  #cursor: MapIterator<[string, V]> = this.#map.entries();
+  /** The entry the cursor stopped at: the oldest one, unless deleted since (then cleared). */
+  #head: [string, V] | undefined;
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: string): V | undefined {
+    return this.#map.get(key);
+  }
+
+  /** Writes `key` as the newest entry (a rewritten key moves to the end). */
+  set(key: string, value: V): void {
+    this.delete(key);
+    this.#map.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (this.#head !== undefined && this.#head[0] === key) this.#head = undefined;
+    this.#map.delete(key);
+  }
+
+  values(): MapIterator<V> {
+    return this.#map.values();
+  }
+
+  /** The oldest entry, or `undefined` when empty. */
+  oldest(): [string, V] | undefined {
+    if (this.#head === undefined) {
+      let next = this.#cursor.next();
+      // A finished iterator stays finished: it ended on an empty map, so a new one has nothing to skip.
+      if (next.done === true) {
+        this.#cursor = this.#map.entries();
+        next = this.#cursor.next();
+      }
+      this.#head = next.done === true ? undefined : next.value;
+    }
+    return this.#head;
   }
 }
 
-function oldestKey<V>(map: Map<string, V>): string | undefined {
-  for (const key of map.keys()) return key;
-  return undefined;
+/** Drops up to SWEEP expired entries from the head (the oldest writes) of `map`. */
+function sweep<V>(map: WriteOrderMap<V>, expiry: (value: V) => number, now: number): void {
+  for (let checked = 0; checked < SWEEP; checked++) {
+    const head = map.oldest();
+    if (head === undefined || expiry(head[1]) > now) return;
+    map.delete(head[0]);
+  }
 }
 
 /**
@@ -67,10 +112,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
   const epoch = clock();
   const elapsed = (): number => clock() - epoch;
 
-  /** Done key → expiry. Map order is write order (a key is deleted before it is written again). */
-  const done = new Map<string, number>();
-  const leases = new Map<string, Lease>();
-  const pending = new Map<string, KlingPendingTask>();
+  /** Done key → expiry, in write order. */
+  const done = new WriteOrderMap<number>();
+  const leases = new WriteOrderMap<Lease>();
+  const pending = new WriteOrderMap<KlingPendingTask>();
 
   const doneExpiry = (value: number): number => value;
   const leaseExpiry = (lease: Lease): number => lease.expiresAt;
@@ -95,9 +140,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
     sweep(done, doneExpiry, now);
     sweep(leases, leaseExpiry, now);
     while (done.size + leases.size >= maxEntries) {
-      const victim = oldestKey(done);
-      if (victim !== undefined) done.delete(victim);
-      else leases.delete(oldestKey(leases) as string);
+      const from = done.size > 0 ? done : leases;
+      const head = from.oldest();
+      if (head === undefined) return;
+      from.delete(head[0]);
     }
   }
 
@@ -143,7 +189,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
     async putPending(task: KlingPendingTask): Promise<void> {
       pending.delete(task.taskId);
-      if (pending.size >= maxPending) pending.delete(oldestKey(pending) as string);
+      const oldest = pending.size >= maxPending ? pending.oldest() : undefined;
+      if (oldest !== undefined) pending.delete(oldest[0]);
       pending.set(task.taskId, { ...task });
     },
 
