@@ -14,12 +14,13 @@ import { expect } from 'vitest';
 import { captureLogger } from './receiver-fixtures.js';
 
 /**
- * fast-check parameters for a property: `numRuns`, and the seed of `FUZZ_SEED` when set (to replay a failure: the
- * failure message prints `seed` and `path`; run again with `FUZZ_SEED=<seed>`).
+ * fast-check parameters for a property: `numRuns`, and the seed (and path) of `FUZZ_SEED` (`FUZZ_PATH`) when set. A
+ * failure message prints `seed` and `path`: run again with `FUZZ_SEED=<seed> FUZZ_PATH=<path>` to replay it.
  */
 export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
-  const seed = process.env.FUZZ_SEED;
-  return seed === undefined ? { numRuns } : { numRuns, seed: Number(seed) };
+  const { FUZZ_SEED: seed, FUZZ_PATH: path } = process.env;
+  if (seed === undefined) return { numRuns };
+  return path === undefined ? { numRuns, seed: Number(seed) } : { numRuns, seed: Number(seed), path };
 }
 
 const encoder = new TextEncoder();
@@ -397,15 +398,18 @@ export function mutatedBody(id: string): fc.Arbitrary<Record<string, unknown>> {
 }
 
 const DEPTH = 100_000;
-/** Deep nesting, built once: each body is about 200 KB. */
-export const DEEP_BODIES: readonly string[] = [
+/** Deep nesting, built once: each body is 200 to 600 KB. */
+const DEEP_BODIES: readonly string[] = [
   '['.repeat(DEPTH) + ']'.repeat(DEPTH),
   `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`,
   `{"task_id":"1","task_status":"succeed","extra":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`,
   `{"task_id":"1","task_status":"succeed","task_result":{"videos":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`,
   `{"task_id":"1","task_status":"succeed","task_info":${'{"external_task_id":'.repeat(DEPTH)}"x"${'}'.repeat(DEPTH)}}`,
-  `{"id":"1","status":"succeeded","outputs":[${'{"type":"video","x":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}]}`,
+  `{"id":"1","status":"succeeded","outputs":[{"type":"video","x":${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}}]}`,
 ];
+
+/** The deep bodies as bytes, encoded once. */
+export const DEEP_BYTES: readonly Uint8Array[] = DEEP_BODIES.map(bytes);
 
 /** JSON texts that parse but stress the parser and the schemas. */
 const trickyJson = fc.constantFrom(
@@ -452,24 +456,31 @@ function invalidUtf8(text: string, at: number, bad: readonly number[]): Uint8Arr
 /** A hostile body, as bytes: everything the issue lists, mixed with valid and mutated Kling bodies. */
 export const hostileBodyBytes: fc.Arbitrary<Uint8Array> = fc
   .oneof(
-    fc.uint8Array({ maxLength: 256 }),
-    fc.jsonValue({ maxDepth: 4 }).map((value) => bytes(JSON.stringify(value) ?? '')),
-    trickyJson.map(bytes),
-    fc.constantFrom(...DEEP_BODIES).map(bytes),
+    { weight: 3, arbitrary: fc.uint8Array({ maxLength: 256 }) },
+    { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => bytes(JSON.stringify(value) ?? '')) },
+    { weight: 3, arbitrary: trickyJson.map(bytes) },
+    // Rarer: each of these takes milliseconds to parse.
+    { weight: 1, arbitrary: fc.constantFrom(...DEEP_BYTES) },
     // Truncated JSON: a valid body cut anywhere.
-    fc.tuple(fc.constantFrom(...BODY_SHAPES), fc.nat()).map(([shape, at]) => {
-      const text = JSON.stringify(shape('867283741759111202'));
-      return bytes(text.slice(0, at % text.length));
-    }),
+    {
+      weight: 3,
+      arbitrary: fc.tuple(fc.constantFrom(...BODY_SHAPES), fc.nat()).map(([shape, at]) => {
+        const text = JSON.stringify(shape('867283741759111202'));
+        return bytes(text.slice(0, at % text.length));
+      }),
+    },
     // Invalid UTF-8: a valid body with a bad sequence spliced in.
-    fc
-      .tuple(
-        fc.constantFrom(...BODY_SHAPES),
-        fc.nat(),
-        fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80]),
-      )
-      .map(([shape, at, bad]) => invalidUtf8(JSON.stringify(shape('867283741759111202')), at, bad)),
-    mutatedBody('867283741759111202').map((body) => bytes(JSON.stringify(body))),
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(...BODY_SHAPES),
+          fc.nat(),
+          fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80]),
+        )
+        .map(([shape, at, bad]) => invalidUtf8(JSON.stringify(shape('867283741759111202')), at, bad)),
+    },
+    { weight: 3, arbitrary: mutatedBody('867283741759111202').map((body) => bytes(JSON.stringify(body))) },
   )
   .map(labelled);
 
