@@ -81,11 +81,13 @@ export function expectCleanPrototype(): void {
   expect(typeof probe.hasOwnProperty).toBe('function');
 }
 
-/** Runs `handle` and fails on a rejection or a 5xx; returns the answer. */
+/** Runs `handle` and fails on a rejection, a 5xx or an answer that echoes the request; returns the answer. */
 export async function handleSafely(receiver: KlingReceiver, request: KlingRequest): Promise<KlingResponse> {
   const response = await receiver.handle(request);
   expect(response.status, response.body).toBeLessThan(500);
   expect(() => JSON.parse(response.body)).not.toThrow();
+  // Paths and messages come from the schemas, never from the body: the answer stays small whatever was sent.
+  expect(response.body.length).toBeLessThan(512);
   return response;
 }
 
