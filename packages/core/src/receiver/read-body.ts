@@ -15,6 +15,37 @@ const TOO_LARGE_UNREAD: ReadBodyResult = { ok: false, reason: 'too-large', unrea
 const TIMED_OUT: ReadBodyResult = { ok: false, reason: 'timeout', unread: true };
 const EMPTY = new Uint8Array(0);
 
+/** The parts of a Node request (`IncomingMessage`) that tell whether its whole body is waiting in its buffer. */
+interface NodeRequestLike {
+  complete?: unknown;
+  readableDidRead?: unknown;
+  readableFlowing?: unknown;
+  readableEncoding?: unknown;
+  readableObjectMode?: unknown;
+  readableLength?: unknown;
+  read?: () => unknown;
+}
+
+/**
+ * The body of a Node request that has arrived in full and that nobody has started reading: a callback's body usually
+ * comes in the same packet as its headers, so it is taken from the buffer at once, with no iterator and no deadline
+ * timer (nothing is left to wait for). `undefined` for any other stream, which is read chunk by chunk.
+ */
+function arrivedBody(stream: AsyncIterable<Uint8Array>, maxBytes: number): Uint8Array | undefined {
+  const request = stream as NodeRequestLike;
+  if (request.complete !== true || request.readableDidRead !== false || request.readableFlowing === true) return;
+  if (request.readableEncoding != null || request.readableObjectMode === true || typeof request.read !== 'function') {
+    return;
+  }
+  const length = request.readableLength;
+  if (typeof length !== 'number' || length > maxBytes) return;
+  // Without a size, read() returns everything buffered as one Buffer; null when the body was empty.
+  const body = request.read();
+  if (body === null) return EMPTY;
+  if (!(body instanceof Uint8Array)) throw new TypeError('request body chunks must be bytes, not decoded text');
+  return body;
+}
+
 /**
  * Reads a request body up to `maxBytes`, within `timeoutMs`. A `content-length` over the limit is refused before
  * anything is read, and a stream is abandoned as soon as it passes the limit or its time: a sender can neither make
@@ -30,6 +61,8 @@ export async function readBody(
   const declared = headerValue(headers, 'content-length');
   if (declared !== undefined && Number(declared) > maxBytes) return isBuffer ? TOO_LARGE_READ : TOO_LARGE_UNREAD;
   if (isBuffer) return rawBody.byteLength > maxBytes ? TOO_LARGE_READ : { ok: true, body: rawBody };
+  const arrived = arrivedBody(rawBody, maxBytes);
+  if (arrived !== undefined) return { ok: true, body: arrived };
 
   // The iterator is driven by hand and never `return()`ed: leaving a `for await` early destroys a Node request,
   // and with it the socket the 413 still has to be written to.
