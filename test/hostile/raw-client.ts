@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 
 /** What the server did with a raw request. */
 export interface RawOutcome {
@@ -15,18 +15,21 @@ export interface RawOutcome {
 
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3}) /;
 
-function open(baseUrl: string): Socket {
-  const { hostname, port } = new URL(baseUrl);
-  return connect({ host: hostname, port: Number(port) });
-}
-
 function head(path: string, headers: Record<string, string>): string {
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   return `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** Collects what the server answers and settles when the connection ends or `deadlineMs` passes. */
-function watch(socket: Socket, deadlineMs: number, started: number) {
+/**
+ * Connects to the app, sends the request line and `headers`, and watches what the server answers until it closes the
+ * connection or `deadlineMs` passes (`done`). `finish` destroys the socket and reports.
+ */
+async function open(baseUrl: string, path: string, headers: Record<string, string>, deadlineMs: number) {
+  const { hostname, port } = new URL(baseUrl);
+  const socket = connect({ host: hostname, port: Number(port) });
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  const started = performance.now();
   let received = '';
   socket.on('data', (data: Buffer) => {
     received += data.toString('latin1');
@@ -40,9 +43,13 @@ function watch(socket: Socket, deadlineMs: number, started: number) {
       resolve();
     });
   });
+  socket.write(head(path, headers));
   return {
+    socket,
     done,
-    outcome(written: number): RawOutcome {
+    answered: () => received.length > 0,
+    finish(written: number): RawOutcome {
+      socket.destroy();
       const match = STATUS_LINE.exec(received);
       return { status: match ? Number(match[1]) : undefined, closed, ms: performance.now() - started, written };
     },
@@ -61,15 +68,10 @@ export async function stalledRequest(
   sentBytes: number,
   deadlineMs: number,
 ): Promise<RawOutcome> {
-  const socket = open(baseUrl);
-  socket.on('error', () => {});
-  await once(socket, 'connect');
-  const watcher = watch(socket, deadlineMs, performance.now());
-  socket.write(head(path, headers));
-  socket.write(body.slice(0, sentBytes));
-  await watcher.done;
-  socket.destroy();
-  return watcher.outcome(sentBytes);
+  const request = await open(baseUrl, path, headers, deadlineMs);
+  request.socket.write(body.slice(0, sentBytes));
+  await request.done;
+  return request.finish(sentBytes);
 }
 
 /**
@@ -84,19 +86,15 @@ export async function trickledRequest(
   everyMs: number,
   deadlineMs: number,
 ): Promise<RawOutcome> {
-  const socket = open(baseUrl);
-  socket.on('error', () => {});
-  await once(socket, 'connect');
-  const watcher = watch(socket, deadlineMs, performance.now());
-  socket.write(head(path, headers));
+  const request = await open(baseUrl, path, headers, deadlineMs);
+  const { socket } = request;
   let written = 0;
   const trickle = setInterval(() => {
     if (written < body.length && !socket.destroyed) socket.write(body[written++] as string);
   }, everyMs);
-  await watcher.done;
+  await request.done;
   clearInterval(trickle);
-  socket.destroy();
-  return watcher.outcome(written);
+  return request.finish(written);
 }
 
 /**
@@ -110,34 +108,25 @@ export async function chunkedFlood(
   totalBytes: number,
   deadlineMs: number,
 ): Promise<RawOutcome> {
-  const socket = open(baseUrl);
-  socket.on('error', () => {});
-  await once(socket, 'connect');
-  const started = performance.now();
-  const watcher = watch(socket, deadlineMs, started);
-  let answered = false;
-  socket.once('data', () => {
-    answered = true;
-  });
-  socket.write(head(path, { ...headers, 'transfer-encoding': 'chunked' }));
+  const request = await open(baseUrl, path, { ...headers, 'transfer-encoding': 'chunked' }, deadlineMs);
+  const { socket } = request;
   // One chunk reused: the client's own memory stays flat too.
   const size = 64 * 1024;
   const chunk = Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), Buffer.alloc(size, 0x20), Buffer.from('\r\n')]);
   let written = 0;
   let stopped = false;
-  void watcher.done.then(() => {
+  void request.done.then(() => {
     stopped = true;
   });
-  while (!stopped && !answered && written < totalBytes && !socket.destroyed) {
+  const going = () => !stopped && !request.answered() && !socket.destroyed;
+  while (going() && written < totalBytes) {
     written += size;
     if (!socket.write(chunk)) {
       // Wait for the server to read more, or for it to answer or close.
-      await Promise.race([once(socket, 'drain').catch(() => undefined), watcher.done]);
+      await Promise.race([once(socket, 'drain').catch(() => undefined), request.done]);
     }
   }
-  if (!stopped && !answered && !socket.destroyed) socket.end('0\r\n\r\n');
-  await watcher.done;
-  const outcome = watcher.outcome(written);
-  socket.destroy();
-  return outcome;
+  if (going()) socket.end('0\r\n\r\n');
+  await request.done;
+  return request.finish(written);
 }
