@@ -9,6 +9,7 @@ import type {
   KlingTaskEvent,
 } from './event.js';
 import { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
+import { fastFlatBody } from './schemas/fast-path.js';
 import { type KlingFlatBody, klingFlatBodySchema } from './schemas/flat.js';
 import type { KlingLegacyBody } from './schemas/legacy.js';
 import type {
@@ -51,7 +52,7 @@ const flatListSchema = z.array(klingFlatBodySchema);
 /**
  * Turns one body of any accepted shape into a {@link KlingTaskEvent}: Kling's legacy flat body (`task_id`), its
  * new-dialect flat body (`id`), the `{code, data}` query envelope of either, or the seeds' `{event, data}` relay
- * envelope. `raw` is `body` itself; unknown fields stay there. One zod parse per body; nothing unknown is walked.
+ * envelope. `raw` is `body` itself; unknown fields stay there. At most one zod parse per body (a well-formed flat body is checked without one); nothing unknown is walked.
  * @throws {KlingValidationError} (and nothing else) when the body is not one of those shapes; `path` names the field.
  */
 export function normalize(body: unknown, context: KlingNormalizeContext = {}): KlingTaskEvent {
@@ -64,7 +65,8 @@ export function normalize(body: unknown, context: KlingNormalizeContext = {}): K
   if (typeof body.event === 'string' && typeof body.data === 'object' && body.data !== null) {
     return fromRelay(parse(klingRelayBodySchema, body), body, context);
   }
-  return fromTask(parse(klingFlatBodySchema, body), body, body, context);
+  // Well-formed bodies (nearly every callback) are checked by hand; zod parses the rest and words any refusal.
+  return fromTask(fastFlatBody(body) ?? parse(klingFlatBodySchema, body), body, body, context);
 }
 
 /**

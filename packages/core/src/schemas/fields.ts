@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /** The latest instant a `Date` can hold (ms); later times would make an Invalid Date. */
-const MAX_DATE_MS = 8.64e15;
+export const MAX_DATE_MS = 8.64e15;
 /** Seconds as Kling writes them: `"5"`, `"5.1"` (no sign, no exponent, no blanks). */
-const SECONDS = /^\d+(?:\.\d+)?$/;
+export const SECONDS = /^\d+(?:\.\d+)?$/;
 
 /**
  * A Kling id. Kling sends strings (18-digit ids are not safe JS numbers); a safe integer is accepted and stringified.
@@ -27,7 +27,7 @@ export const klingIdSchema = z
  * Longest task id or status accepted. Kling's are 18 digits and a word; dedupe keys are made of them and kept for days
  * (in Redis too), so their size must not be the sender's to choose.
  */
-const MAX_KEY_PART = 256;
+export const MAX_KEY_PART = 256;
 
 /** A task id: a {@link klingIdSchema}, not empty and at most 256 characters (it is half of the dedupe key). */
 export const klingTaskIdSchema = klingIdSchema
