@@ -1,8 +1,9 @@
-import { webcrypto } from 'node:crypto';
+import { type KeyObject, webcrypto } from 'node:crypto';
 import { errors, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { KlingConfigError } from '../errors.js';
 import { headerValue } from '../headers.js';
 import { secretList } from './secrets.js';
+import { acceptedToken, tokenKeys } from './token-fast-path.js';
 import type { KlingVerifiableRequest, KlingVerifier, VerifyOutcome } from './types.js';
 
 /** Options of {@link callbackToken}. */
@@ -76,13 +77,19 @@ function binding(payload: JWTPayload): VerifyOutcome {
 class CallbackTokenVerifier implements KlingVerifier {
   readonly name = NAME;
   readonly #keys: Promise<readonly webcrypto.CryptoKey[]>;
+  readonly #hmacKeys: readonly KeyObject[];
   readonly #audience: string;
   readonly #clockTolerance: number;
   readonly #maxTokenBytes: number;
   readonly #now: () => number;
 
-  constructor(keys: Promise<readonly webcrypto.CryptoKey[]>, options: CallbackTokenOptions) {
+  constructor(
+    keys: Promise<readonly webcrypto.CryptoKey[]>,
+    hmacKeys: readonly KeyObject[],
+    options: CallbackTokenOptions,
+  ) {
     this.#keys = keys;
+    this.#hmacKeys = hmacKeys;
     this.#audience = options.audience ?? DEFAULT_CALLBACK_AUDIENCE;
     this.#clockTolerance = options.clockToleranceSec ?? 5;
     this.#maxTokenBytes = options.maxTokenBytes ?? 8192;
@@ -102,6 +109,8 @@ class CallbackTokenVerifier implements KlingVerifier {
       currentDate: new Date(this.#now()),
       requiredClaims: ['exp'],
     };
+    const accepted = acceptedToken(token, this.#hmacKeys, options);
+    if (accepted !== undefined) return binding(accepted);
     const keys = await this.#keys;
     let reason = 'token rejected';
     for (const key of keys) {
@@ -146,5 +155,5 @@ export function callbackToken(options: CallbackTokenOptions): KlingVerifier {
   const keys = Promise.all(secrets.map(importKey));
   // Importing a non-empty HMAC key cannot fail; the catch only keeps an impossible rejection from crashing the process.
   keys.catch(() => undefined);
-  return new CallbackTokenVerifier(keys, options);
+  return new CallbackTokenVerifier(keys, tokenKeys(secrets), options);
 }
