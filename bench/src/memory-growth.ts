@@ -1,0 +1,93 @@
+// Child process (run with --expose-gc): inserts distinct keys into one memoryStore and reports, at each checkpoint,
+// heap and RSS growth after a full GC and the cost of claim + complete over the batch that reached it; then, with the
+// store full, the cost of claims that evict. Prints one JSON line.
+import { memoryStore } from '@kling-webhooks/core';
+
+/** One checkpoint of the memory row. */
+export interface MemoryCheckpoint {
+  keys: number;
+  heapGrowthBytes: number;
+  rssGrowthBytes: number;
+  /** Mean ns of one claim + complete over the last tenth of the keys before the checkpoint. */
+  nsPerClaim: number;
+}
+
+/** What the memory row prints. */
+export interface MemoryReport {
+  checkpoints: MemoryCheckpoint[];
+  /** Mean ns of one claim + complete once the store is full (each insert evicts the oldest key), over total / 10. */
+  nsPerClaimWhenFull: number;
+}
+
+const BATCH = 10_000;
+const LEASE = { leaseMs: 300_000 };
+const DONE = { ttlMs: 7 * 24 * 3600 * 1000 };
+
+function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect === undefined) throw new Error('run with --expose-gc');
+  collect();
+  collect();
+}
+
+/** Keys as the receiver makes them (`taskId:status`), built before the timed loop. */
+function keys(from: number, count: number): string[] {
+  const list = new Array<string>(count);
+  for (let i = 0; i < count; i++) list[i] = `${800_000_000_000_000_000n + BigInt(from + i)}:succeed`;
+  return list;
+}
+
+/** Mean ns of claim + complete for each key (all new). */
+async function insert(store: ReturnType<typeof memoryStore>, batch: readonly string[]): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (const key of batch) {
+    const claim = await store.claim(key, LEASE);
+    if (claim.state !== 'claimed') throw new Error(`expected a new key, got ${claim.state}`);
+    await store.complete(key, claim.token, DONE);
+  }
+  return Number(process.hrtime.bigint() - started) / batch.length;
+}
+
+async function main(total: number): Promise<MemoryReport> {
+  // Warm the code paths up on a throwaway store, so the first checkpoint is not the JIT's.
+  const warm = memoryStore({ maxEntries: 10 * BATCH });
+  for (let i = 0; i < 20; i++) await insert(warm, keys(10_000_000 + i * BATCH, BATCH));
+
+  const checkpoints = [10_000, 100_000, 1_000_000, total].filter((n, i, all) => n <= total && all.indexOf(n) === i);
+  const store = memoryStore({ maxEntries: total });
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage.rss();
+  const report: MemoryReport = { checkpoints: [], nsPerClaimWhenFull: 0 };
+  let inserted = 0;
+  for (const checkpoint of checkpoints) {
+    // Untimed up to the last tenth before the checkpoint, which is timed: the cost at that size.
+    const timedFrom = checkpoint - checkpoint / 10;
+    while (inserted < timedFrom) {
+      const batch = keys(inserted, Math.min(BATCH, timedFrom - inserted));
+      await insert(store, batch);
+      inserted += batch.length;
+    }
+    const ns = await insert(store, keys(inserted, checkpoint - inserted));
+    inserted = checkpoint;
+    gc();
+    report.checkpoints.push({
+      keys: checkpoint,
+      heapGrowthBytes: process.memoryUsage().heapUsed - heap0,
+      rssGrowthBytes: process.memoryUsage.rss() - rss0,
+      nsPerClaim: ns,
+    });
+  }
+  // Full: every further insert drops the oldest key.
+  report.nsPerClaimWhenFull = await insert(store, keys(inserted, total / 10));
+  return report;
+}
+
+const total = Number(process.argv[2] ?? 1_000_000);
+main(total).then(
+  (report) => process.stdout.write(`${JSON.stringify(report)}\n`),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

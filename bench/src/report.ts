@@ -1,0 +1,147 @@
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
+import type { LoadResult } from './load.js';
+import { median } from './median.js';
+import type { MemoryReport } from './memory-growth.js';
+import type { Framework, RouteName } from './routes.js';
+import type { Settings } from './settings.js';
+
+/** The measured runs of one server process, per route, and what went wrong in them. */
+export interface ProcessResult {
+  framework: Framework;
+  runs: Map<RouteName, LoadResult[]>;
+  problems: string[];
+}
+
+export interface SlowResult {
+  ackTimeoutMs: number;
+  result: LoadResult;
+}
+
+export interface ReportInput {
+  settings: Settings;
+  processes: readonly ProcessResult[];
+  slow: SlowResult;
+  memory: MemoryReport;
+  elapsedSec: number;
+}
+
+const FRAMEWORK_NAMES: Record<Framework, string> = {
+  express: 'Express',
+  fastify: 'Fastify',
+  'nest-express': 'Nest on Express',
+  'nest-fastify': 'Nest on Fastify',
+};
+
+const ROUTE_NAMES: Record<Exclude<RouteName, 'bare'>, string> = {
+  signature: 'Kling signature · memory store',
+  token: 'callback token · memory store',
+  redis: 'Kling signature · Redis store',
+  slow: 'Kling signature · memory store · handler sleeps 30 s',
+};
+
+/** The targets of issue 6: a share of the bare route's req/s in the same run. */
+function target(framework: Framework, route: RouteName): number | undefined {
+  if (route === 'redis') return 0.7;
+  if (route !== 'signature' && route !== 'token') return undefined;
+  return framework === 'express' || framework === 'nest-express' ? 0.9 : 0.85;
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+const ratio = (n: number): string => n.toFixed(2);
+const cpu = (runs: readonly LoadResult[]): string =>
+  median(runs.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)).toFixed(0);
+
+/** When and where the numbers were taken. */
+export function machine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const load = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${availableParallelism()} CPUs (nproc), ${cpu}, ${mb(totalmem() / 1024)} GB RAM, Linux ${release()}`,
+    `- node ${process.version}; load average at the end of the run: ${load}`,
+  ].join('\n');
+}
+
+function speedTable(processes: readonly ProcessResult[]): string {
+  const lines = [
+    '| Framework | Our route (every request a new event) | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare p50 ms | bare p99 ms | bare CPU µs/req | × bare | per round | target |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+  ];
+  for (const process of processes) {
+    const bare = process.runs.get('bare') ?? [];
+    const bareRps = median(bare.map((r) => r.rps));
+    for (const [route, runs] of process.runs) {
+      if (route === 'bare') continue;
+      const rps = median(runs.map((r) => r.rps));
+      const share = rps / bareRps;
+      const rounds = runs.map((r, i) => ratio(r.rps / (bare[i]?.rps ?? Number.NaN))).join(' ');
+      const goal = target(process.framework, route);
+      const verdict = goal === undefined ? '' : `≥ ${ratio(goal)} ${share >= goal ? 'met' : 'missed'}`;
+      lines.push(
+        `| ${FRAMEWORK_NAMES[process.framework]} | ${ROUTE_NAMES[route]} | ${int(rps)} | ${ms(median(runs.map((r) => r.p50)))} | ` +
+          `${ms(median(runs.map((r) => r.p99)))} | ${cpu(runs)} | ${int(bareRps)} | ${ms(median(bare.map((r) => r.p50)))} | ` +
+          `${ms(median(bare.map((r) => r.p99)))} | ${cpu(bare)} | ${ratio(share)} | ${rounds} | ${verdict} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function slowTable({ ackTimeoutMs, result }: SlowResult): string {
+  const statuses = Object.entries(result.statusCodes)
+    .map(([status, count]) => `${count} × ${status}`)
+    .join(', ');
+  const within = result.p99 <= ackTimeoutMs * 1.05 ? 'within' : 'over';
+  return [
+    '| Row | answers | p50 ms | p99 ms | max ms | ackTimeoutMs | p99 − ackTimeoutMs |',
+    '|---|---|--:|--:|--:|--:|--:|',
+    `| Fastify · ${ROUTE_NAMES.slow} | ${statuses || 'none'} | ${ms(result.p50)} | ${ms(result.p99)} | ${ms(result.max)} | ` +
+      `${ackTimeoutMs} | ${(result.p99 - ackTimeoutMs).toFixed(0)} ms (${within} 5%) |`,
+  ].join('\n');
+}
+
+function memoryTable(memory: MemoryReport): string {
+  const lines = [
+    '| Keys in the store | heap growth MB | RSS growth MB | ns per claim + complete |',
+    '|--:|--:|--:|--:|',
+  ];
+  for (const point of memory.checkpoints) {
+    lines.push(
+      `| ${int(point.keys)} | ${mb(point.heapGrowthBytes)} | ${mb(point.rssGrowthBytes)} | ${int(point.nsPerClaim)} |`,
+    );
+  }
+  const last = memory.checkpoints.at(-1);
+  if (last !== undefined) {
+    lines.push(`| ${int(last.keys)} (full: each insert evicts the oldest) | | | ${int(memory.nsPerClaimWhenFull)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The markdown report of one run. */
+export function renderReport(input: ReportInput): string {
+  const { settings, processes } = input;
+  const problems = processes.flatMap((p) => p.problems);
+  const runs = processes.reduce((n, p) => n + [...p.runs.values()].reduce((m, r) => m + r.length, 0), 0);
+  return [
+    `## kling-webhooks bench (${settings.name}${settings.name === 'quick' ? ': a smoke run, not for comparing' : ''})`,
+    '',
+    machine(),
+    `- ${settings.connections} connections, ${settings.rounds} round(s) of ${settings.durationSec} s per route after a ` +
+      `${settings.warmupSec} s warm-up; bare and ours alternate within each round; medians shown; run took ` +
+      `${input.elapsedSec.toFixed(0)} s`,
+    '',
+    speedTable(processes),
+    '',
+    slowTable(input.slow),
+    '',
+    memoryTable(input.memory),
+    '',
+    problems.length === 0
+      ? `Checks: all ${runs} measured runs answered 2xx only, and every 2xx of our routes came from a handler call (a fresh event, not a duplicate).`
+      : `Problems:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+  ].join('\n');
+}

@@ -1,0 +1,66 @@
+import { callbackToken, type KlingReceiverOptions, klingSignature, memoryStore } from '@kling-webhooks/core';
+import { redisStore } from '@kling-webhooks/redis';
+import { Redis } from 'ioredis';
+import type { BenchSecrets } from '../deliveries.js';
+import type { RouteName } from '../routes.js';
+
+/** Handler calls per route: the bench checks that every 2xx of a fresh-event route came from a dispatch. */
+export const dispatched: Partial<Record<RouteName, number>> = {};
+
+export function countDispatch(route: RouteName): void {
+  dispatched[route] = (dispatched[route] ?? 0) + 1;
+}
+
+/** How long the slow route's handler runs: far past any ack budget. */
+export const SLOW_HANDLER_MS = 30_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** The `succeed` handler of `route`: counts, and on the slow route sleeps past the ack budget. */
+export function handlerOf(route: RouteName): () => undefined | Promise<void> {
+  if (route === 'slow') {
+    return () => {
+      countDispatch(route);
+      return sleep(SLOW_HANDLER_MS);
+    };
+  }
+  return () => {
+    countDispatch(route);
+    return undefined;
+  };
+}
+
+let redis: Redis | undefined;
+const redisPrefix = `kling-bench:${process.pid}:${Date.now()}:`;
+
+/**
+ * Receiver options of one of our routes, as an app would write them: Kling's signature or a callback token, the
+ * memory store with its defaults (bounded to 100k entries, so a long run also measures eviction) or the Redis store.
+ */
+export function receiverOptions(route: Exclude<RouteName, 'bare'>, secrets: BenchSecrets): KlingReceiverOptions {
+  const signature = klingSignature({ secrets: [secrets.webhook] });
+  switch (route) {
+    case 'signature':
+      return { verify: signature, store: memoryStore() };
+    case 'token':
+      return { verify: callbackToken({ secret: secrets.token }), store: memoryStore() };
+    case 'redis':
+      redis ??= new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      // Short TTLs: a bench run must not leave a million keys in Redis for a week.
+      return { verify: signature, store: redisStore({ client: redis, prefix: redisPrefix }), dedupeTtlMs: 600_000 };
+    case 'slow':
+      return { verify: signature, store: memoryStore(), ackTimeoutMs: Number(process.env.BENCH_ACK_TIMEOUT_MS) };
+  }
+}
+
+/** Deletes this process's Redis keys and closes the client. */
+export async function closeRedis(): Promise<void> {
+  if (redis === undefined) return;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
