@@ -1,3 +1,5 @@
+import type { KlingLogger } from './logger.js';
+
 /** Request headers as Node gives them: lower-case or not, repeated headers as arrays. */
 export type KlingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -13,6 +15,11 @@ export interface KlingRequest {
    * receiver reads only after the method and content type pass and stops reading at `maxBodyBytes`.
    */
   rawBody: Uint8Array | AsyncIterable<Uint8Array>;
+  /**
+   * Where this request's log lines go, instead of the receiver's logger: an adapter passes the framework's
+   * per-request logger (Fastify's `request.log`). Handlers that outlive the answer (202) keep logging there.
+   */
+  logger?: KlingLogger;
 }
 
 /** What the adapter writes back. `body` is a JSON string. */

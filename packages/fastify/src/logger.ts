@@ -1,26 +1,34 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KlingLogger } from '@kling-webhooks/core';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** The `request.log` of the request being handled; handlers that outlive the answer (202) keep theirs. */
-const requestLog = new AsyncLocalStorage<FastifyBaseLogger>();
-
-/** Runs `fn` with `log` as the logger the receiver writes to. */
-export function withRequestLog<T>(log: FastifyBaseLogger, fn: () => T): T {
-  return requestLog.run(log, fn);
-}
+type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * A KlingLogger writing to the current request's `request.log` (pino-style: context first, then the message), or to
- * `fallback` (the app's logger) outside a request, e.g. for poll results.
+ * A KlingLogger writing to a Fastify (pino-style: context first, then the message) logger: the app's `app.log` for
+ * the receiver itself (poll results), and each request's `request.log`, handed to the receiver with the request, for
+ * that request's lines. A class: one small object per request, no closures.
  */
-export function fastifyLogger(fallback: FastifyBaseLogger): KlingLogger {
-  const write =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, context?: Record<string, unknown>): void => {
-      const log = requestLog.getStore() ?? fallback;
-      if (context === undefined) log[level](message);
-      else log[level](context, message);
-    };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+export class FastifyKlingLogger implements KlingLogger {
+  constructor(private readonly log: FastifyBaseLogger) {}
+
+  debug(message: string, context?: Record<string, unknown>): void {
+    this.write('debug', message, context);
+  }
+
+  info(message: string, context?: Record<string, unknown>): void {
+    this.write('info', message, context);
+  }
+
+  warn(message: string, context?: Record<string, unknown>): void {
+    this.write('warn', message, context);
+  }
+
+  error(message: string, context?: Record<string, unknown>): void {
+    this.write('error', message, context);
+  }
+
+  private write(level: Level, message: string, context: Record<string, unknown> | undefined): void {
+    if (context === undefined) this.log[level](message);
+    else this.log[level](context, message);
+  }
 }

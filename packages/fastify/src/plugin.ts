@@ -1,7 +1,7 @@
 import { createKlingReceiver, type KlingReceiver } from '@kling-webhooks/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { fastifyLogger, withRequestLog } from './logger.js';
+import { FastifyKlingLogger } from './logger.js';
 import type { KlingFastifyOptions } from './options.js';
 
 declare module 'fastify' {
@@ -11,14 +11,16 @@ declare module 'fastify' {
   }
 }
 
-function receiverOf(app: FastifyInstance, options: KlingFastifyOptions): KlingReceiver {
-  if (options.receiver !== undefined) return options.receiver;
+/** The receiver, and whether its lines go to Fastify's loggers (no logger of the user's own was given). */
+function receiverOf(app: FastifyInstance, options: KlingFastifyOptions): [KlingReceiver, boolean] {
+  if (options.receiver !== undefined) return [options.receiver, false];
   const { path: _path, receiver: _receiver, ...receiverOptions } = options;
-  return createKlingReceiver({ ...receiverOptions, logger: receiverOptions.logger ?? fastifyLogger(app.log) });
+  if (receiverOptions.logger !== undefined) return [createKlingReceiver(receiverOptions), false];
+  return [createKlingReceiver({ ...receiverOptions, logger: new FastifyKlingLogger(app.log) }), true];
 }
 
 const plugin: FastifyPluginAsync<KlingFastifyOptions> = async (app, options) => {
-  const receiver = receiverOf(app, options);
+  const [receiver, requestLogs] = receiverOf(app, options);
   app.decorate('kling', receiver);
 
   // The body streams the content-type parser hands over, possibly wrapped by a preParsing hook (decompression).
@@ -34,14 +36,15 @@ const plugin: FastifyPluginAsync<KlingFastifyOptions> = async (app, options) => 
       done(null, undefined);
     });
     route.all(options.path, async (request, reply) => {
-      const response = await withRequestLog(request.log, () =>
-        receiver.handle({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          rawBody: bodies.get(request) ?? request.raw,
-        }),
-      );
+      // A request's lines go to its request.log (with its reqId), passed along rather than found through an
+      // AsyncLocalStorage, whose hooks would slow every promise of the app.
+      const response = await receiver.handle({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        rawBody: bodies.get(request) ?? request.raw,
+        logger: requestLogs ? new FastifyKlingLogger(request.log) : undefined,
+      });
       return reply.code(response.status).headers(response.headers).send(response.body);
     });
   });

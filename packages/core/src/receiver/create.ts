@@ -93,7 +93,8 @@ class Receiver implements KlingReceiver {
     try {
       return await this.pipeline(request);
     } catch (error) {
-      this.logger.error('receiver failed unexpectedly; answered 500', { error: describeError(error) });
+      const logger = request.logger ?? this.logger;
+      logger.error('receiver failed unexpectedly; answered 500', { error: describeError(error) });
       return internalErrorResponse();
     }
   }
@@ -105,33 +106,35 @@ class Receiver implements KlingReceiver {
   private async pipeline(request: KlingRequest): Promise<KlingResponse> {
     const started = Date.now();
     const { method, url, headers, rawBody } = request;
+    const logger = request.logger ?? this.logger;
+    const limiter = request.logger === undefined ? this.limiter : this.limiter.writingTo(request.logger);
 
     // 1. Cheap checks before reading anything.
     const streamed = !(rawBody instanceof Uint8Array);
     if (method !== 'POST' && method.toUpperCase() !== 'POST') {
-      this.limiter.warn('method', 'rejected: method not allowed (405)', { method });
+      limiter.warn('method', 'rejected: method not allowed (405)', { method });
       return methodNotAllowedResponse(streamed);
     }
     const contentType = headerValue(headers, 'content-type');
     if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType)) {
-      this.limiter.warn('media-type', 'rejected: content type is not JSON (415)', {});
+      limiter.warn('media-type', 'rejected: content type is not JSON (415)', {});
       return unsupportedMediaTypeResponse(streamed);
     }
     let read: Awaited<ReturnType<typeof readBody>>;
     try {
       read = await readBody(rawBody, headers, this.options.maxBodyBytes, this.options.bodyTimeoutMs);
     } catch (error) {
-      this.limiter.warn('body-read', 'rejected: the body could not be read (400)', { error: describeError(error) });
+      limiter.warn('body-read', 'rejected: the body could not be read (400)', { error: describeError(error) });
       return invalidBodyResponse('', 'the body could not be read');
     }
     if (!read.ok && read.reason === 'timeout') {
-      this.limiter.warn('body-timeout', 'rejected: body not received within bodyTimeoutMs (408)', {
+      limiter.warn('body-timeout', 'rejected: body not received within bodyTimeoutMs (408)', {
         bodyTimeoutMs: this.options.bodyTimeoutMs,
       });
       return requestTimeoutResponse();
     }
     if (!read.ok) {
-      this.limiter.warn('too-large', 'rejected: body over maxBodyBytes (413)', {
+      limiter.warn('too-large', 'rejected: body over maxBodyBytes (413)', {
         maxBodyBytes: this.options.maxBodyBytes,
       });
       return payloadTooLargeResponse(read.unread);
@@ -141,7 +144,7 @@ class Receiver implements KlingReceiver {
     // 2. Verify the bytes as received, before parsing them.
     const verified = await this.verify({ method, url, headers, rawBody: body });
     if (!verified.ok) {
-      this.limiter.warn('unauthorized', 'rejected: verification failed (401)', {
+      limiter.warn('unauthorized', 'rejected: verification failed (401)', {
         verifier: verified.verifier,
         reason: verified.reason,
       });
@@ -154,12 +157,12 @@ class Receiver implements KlingReceiver {
       event = normalize(parseJson(body), { deliveryId: headerValue(headers, 'webhook-id'), source: 'callback' });
     } catch (error) {
       if (!(error instanceof KlingValidationError)) throw error;
-      this.limiter.warn('invalid-body', 'rejected: invalid body (400)', { path: error.path, reason: error.message });
+      limiter.warn('invalid-body', 'rejected: invalid body (400)', { path: error.path, reason: error.message });
       return invalidBodyResponse(error.path, error.message);
     }
     const mismatch = bindingMismatch(verified, event);
     if (mismatch !== undefined) {
-      this.limiter.warn('unauthorized', 'rejected: verified for another task (401)', {
+      limiter.warn('unauthorized', 'rejected: verified for another task (401)', {
         verifier: verified.verifier,
         taskId: event.taskId,
         reason: mismatch,
@@ -175,10 +178,10 @@ class Receiver implements KlingReceiver {
     } catch (error) {
       // Once per outage, not once per request: a down store fails every delivery until it is back.
       if (this.storeDown) {
-        this.logger.debug('store claim failed; answered 503', { key });
+        logger.debug('store claim failed; answered 503', { key });
       } else {
         this.storeDown = true;
-        this.logger.error('store claim failed; answering 503 until the store answers again', {
+        logger.error('store claim failed; answering 503 until the store answers again', {
           key,
           taskId: event.taskId,
           status: event.status,
@@ -189,29 +192,29 @@ class Receiver implements KlingReceiver {
     }
     if (this.storeDown) {
       this.storeDown = false;
-      this.logger.info('store answers again', {});
+      logger.info('store answers again', {});
     }
     switch (claim.state) {
       case 'done':
-        this.logger.debug('duplicate delivery', { key });
+        logger.debug('duplicate delivery', { key });
         return duplicateResponse();
       case 'superseded':
-        this.logger.debug('non-terminal event after the terminal one; not dispatched', { key });
+        logger.debug('non-terminal event after the terminal one; not dispatched', { key });
         return outOfOrderResponse();
       case 'in-flight':
-        this.logger.debug('delivery in flight elsewhere; answered 409', { key });
+        logger.debug('delivery in flight elsewhere; answered 409', { key });
         return inFlightResponse(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
     }
 
     // 5. Dispatch. Synchronous handlers need no ack timer; asynchronous ones get what is left of the budget.
-    const dispatched = this.registry.dispatch(event, key);
-    const finished = this.processor.finish(event, key, claim.token, dispatched);
+    const dispatched = this.registry.dispatch(event, key, logger);
+    const finished = this.processor.finish(event, key, claim.token, dispatched, logger);
     let failure: Awaited<typeof finished>;
     if (isThenable(dispatched)) {
       const result = await withinBudget(finished, this.options.ackTimeoutMs - (Date.now() - started));
       if (result === BUDGET_SPENT) {
         // `finished` goes on: it completes or releases, and reports failures to onError.
-        this.logger.debug('ack budget spent; answered 202 while handlers run', { key });
+        logger.debug('ack budget spent; answered 202 while handlers run', { key });
         return acceptedResponse();
       }
       failure = result;

@@ -68,9 +68,13 @@ export class HandlerRegistry {
   /**
    * Runs every handler of the event's status and every `'*'` handler, all of them even when one throws. Returns the
    * failure (undefined when all succeeded) synchronously when every handler was synchronous, else a promise of it.
-   * Each failure is reported to the error listeners.
+   * Each failure is reported to the error listeners and logged to `logger` (default the registry's).
    */
-  dispatch(event: KlingTaskEvent, key: string): KlingHandlerError | undefined | Promise<KlingHandlerError | undefined> {
+  dispatch(
+    event: KlingTaskEvent,
+    key: string,
+    logger = this.logger,
+  ): KlingHandlerError | undefined | Promise<KlingHandlerError | undefined> {
     const own = event.status === 'unknown' ? NONE : this.lists[event.status];
     const all = this.lists['*'];
     let failures: unknown[] | undefined;
@@ -84,8 +88,8 @@ export class HandlerRegistry {
         failures = append(failures, error);
       }
     }
-    if (pending === undefined) return this.fail(event, key, failures);
-    return this.settle(event, key, pending, failures);
+    if (pending === undefined) return this.fail(event, key, failures, logger);
+    return this.settle(event, key, pending, failures, logger);
   }
 
   private async settle(
@@ -93,38 +97,44 @@ export class HandlerRegistry {
     key: string,
     pending: PromiseLike<unknown>[],
     failures: unknown[] | undefined,
+    logger: KlingLogger,
   ): Promise<KlingHandlerError | undefined> {
     const results = await Promise.allSettled(pending);
     for (const result of results) if (result.status === 'rejected') failures = append(failures, result.reason);
-    return this.fail(event, key, failures);
+    return this.fail(event, key, failures, logger);
   }
 
   /** Reports each failure and folds them into the one error the caller acts on. */
-  private fail(event: KlingTaskEvent, key: string, failures: unknown[] | undefined): KlingHandlerError | undefined {
+  private fail(
+    event: KlingTaskEvent,
+    key: string,
+    failures: unknown[] | undefined,
+    logger: KlingLogger,
+  ): KlingHandlerError | undefined {
     if (failures === undefined) return undefined;
     let first: KlingHandlerError | undefined;
     for (const cause of failures) {
       const error = new KlingHandlerError(key, { cause });
       first ??= error;
-      this.logger.error('handler failed', {
+      logger.error('handler failed', {
         key,
         taskId: event.taskId,
         status: event.status,
         error: describeError(cause),
       });
-      this.report(error, event);
+      this.report(error, event, logger);
     }
     if (failures.length === 1) return first;
     return new KlingHandlerError(key, { cause: new AggregateError(failures, `${failures.length} handlers failed`) });
   }
 
-  /** Hands an error to every error listener; a listener that throws is logged and does not stop the others. */
-  report(error: unknown, event: KlingTaskEvent | undefined): void {
+  /** Hands an error to every error listener; a listener that throws is logged (to `logger`) and does not stop the others. */
+  report(error: unknown, event: KlingTaskEvent | undefined, logger = this.logger): void {
     for (const listener of this.errorListeners) {
       try {
         listener(error, event);
       } catch (listenerError) {
-        this.logger.error('onError listener threw', { error: describeError(listenerError) });
+        logger.error('onError listener threw', { error: describeError(listenerError) });
       }
     }
   }

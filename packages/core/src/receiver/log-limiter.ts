@@ -36,17 +36,25 @@ export class LogLimiter {
     this.now = options.now ?? Date.now;
   }
 
-  /** Writes a warning of `kind` unless this kind's quota for the window is spent. */
-  warn(kind: string, message: string, context: Record<string, unknown>): void {
-    if (this.admit(kind)) this.logger.warn(message, context);
+  /** Writes a warning of `kind` (to `logger`, default the limiter's) unless this kind's quota for the window is spent. */
+  warn(kind: string, message: string, context: Record<string, unknown>, logger = this.logger): void {
+    if (this.admit(kind, logger)) logger.warn(message, context);
   }
 
-  /** Writes an error of `kind` unless this kind's quota for the window is spent. */
-  error(kind: string, message: string, context: Record<string, unknown>): void {
-    if (this.admit(kind)) this.logger.error(message, context);
+  /** Writes an error of `kind` (to `logger`, default the limiter's) unless this kind's quota for the window is spent. */
+  error(kind: string, message: string, context: Record<string, unknown>, logger = this.logger): void {
+    if (this.admit(kind, logger)) logger.error(message, context);
   }
 
-  private admit(kind: string): boolean {
+  /** The same quotas, writing to `logger`: for the lines of a request that brought its own logger. */
+  writingTo(logger: KlingLogger): Pick<LogLimiter, 'warn' | 'error'> {
+    return {
+      warn: (kind, message, context) => this.warn(kind, message, context, logger),
+      error: (kind, message, context) => this.error(kind, message, context, logger),
+    };
+  }
+
+  private admit(kind: string, logger: KlingLogger): boolean {
     const now = this.now();
     let window = this.windows.get(kind);
     if (window === undefined) {
@@ -54,7 +62,7 @@ export class LogLimiter {
       this.windows.set(kind, window);
     } else if (now - window.start >= this.windowMs) {
       if (window.suppressed > 0) {
-        this.logger.warn(`suppressed ${window.suppressed} "${kind}" log lines`, {
+        logger.warn(`suppressed ${window.suppressed} "${kind}" log lines`, {
           kind,
           suppressed: window.suppressed,
           windowMs: this.windowMs,

@@ -49,14 +49,15 @@ export class EventProcessor {
 
   /**
    * Waits for the dispatch, then completes the claim (success) or releases it (failure, so a redelivery can run the
-   * event again). Never rejects: store failures here are logged and reported, since the sender's answer no longer
-   * depends on them. Resolves with the handler failure, if any.
+   * event again). Never rejects: store failures here are logged (to `logger`, default the processor's) and reported,
+   * since the sender's answer no longer depends on them. Resolves with the handler failure, if any.
    */
   async finish(
     event: KlingTaskEvent,
     key: string,
     token: string,
     dispatched: KlingHandlerError | undefined | Promise<KlingHandlerError | undefined>,
+    logger = this.logger,
   ): Promise<KlingHandlerError | undefined> {
     let failure: KlingHandlerError | undefined;
     try {
@@ -75,7 +76,7 @@ export class EventProcessor {
             : { ttlMs: this.dedupeTtlMs },
         );
         if (!held) {
-          this.logger.warn('lease lapsed before the event was completed; another delivery may run it again', {
+          logger.warn('lease lapsed before the event was completed; another delivery may run it again', {
             key,
             taskId: event.taskId,
             status: event.status,
@@ -83,7 +84,7 @@ export class EventProcessor {
         }
       } catch (error) {
         // The handlers did their work: the sender still gets a success, or it would deliver (and run) it again.
-        this.storeFailed(error, 'complete', event, key);
+        this.storeFailed(error, 'complete', event, key, logger);
       }
       return undefined;
     }
@@ -91,7 +92,7 @@ export class EventProcessor {
       await this.store.release(key, token);
     } catch (error) {
       // The lease lapses after leaseMs; a redelivery after that runs the event again.
-      this.storeFailed(error, 'release', event, key);
+      this.storeFailed(error, 'release', event, key, logger);
     }
     return failure;
   }
@@ -116,14 +117,20 @@ export class EventProcessor {
     return 'processed';
   }
 
-  private storeFailed(error: unknown, operation: string, event: KlingTaskEvent, key: string): void {
+  private storeFailed(
+    error: unknown,
+    operation: string,
+    event: KlingTaskEvent,
+    key: string,
+    logger: KlingLogger,
+  ): void {
     const storeError = asStoreError(error, operation);
-    this.logger.error(`store ${operation} failed`, {
+    logger.error(`store ${operation} failed`, {
       key,
       taskId: event.taskId,
       status: event.status,
       error: describeError(error),
     });
-    this.registry.report(storeError, event);
+    this.registry.report(storeError, event, logger);
   }
 }
