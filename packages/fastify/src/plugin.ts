@@ -32,7 +32,8 @@ const plugin: FastifyPluginAsync<KlingFastifyOptions> = async (app, options) => 
   await app.register(async (route) => {
     route.removeAllContentTypeParsers();
     route.addContentTypeParser('*', (request, payload, done) => {
-      bodies.set(request, payload);
+      // Usually the request itself: only a stream a hook wrapped is kept (a WeakMap entry per request costs the GC).
+      if (payload !== request.raw) bodies.set(request, payload);
       done(null, undefined);
     });
     route.all(options.path, async (request, reply) => {
