@@ -55,6 +55,7 @@ export { consoleLogger, silentLogger } from './logger.js';
 export type { KlingNormalizeContext } from './normalize.js';
 export { normalize, normalizeMany } from './normalize.js';
 // --- receiver ---
+export { takeArrivedBody } from './receiver/arrived-body.js';
 export { KlingBodyTimeoutError, withBodyDeadline } from './receiver/body-deadline.js';
 export { createKlingReceiver } from './receiver/create.js';
 export type {

@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { withBodyDeadline } from '@kling-webhooks/core';
+import { takeArrivedBody, withBodyDeadline } from '@kling-webhooks/core';
 
 /** Bodies read by the capture layer, kept until the middleware hands them to the receiver. */
 const captured = new WeakMap<IncomingMessage, Uint8Array>();
@@ -26,6 +27,22 @@ export async function captureRawBody(
   limit: number,
   timeoutMs: number,
 ): Promise<AsyncIterable<Uint8Array> | undefined> {
+  // Usually the body came with the headers: taken in one piece, no iterator, no deadline timer (all of it is here).
+  const arrived = await takeArrivedBody(req, limit);
+  if (arrived !== undefined) {
+    // Body parsers mounted after this layer skip a request only once it has ended (nothing is left to read: resume()
+    // only lets the end come).
+    if (!req.readableEnded) {
+      try {
+        req.resume();
+        await once(req, 'end');
+      } catch (error) {
+        return failing([], error);
+      }
+    }
+    captured.set(req, arrived);
+    return undefined;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   // destroyOnReturn: false keeps the socket open when we stop early, so the 413 or 408 can still be written.

@@ -1,6 +1,6 @@
-import { IncomingMessage } from 'node:http';
 import { headerValue } from '../headers.js';
 import type { KlingHeaders } from '../request.js';
+import { takeArrivedBody } from './arrived-body.js';
 import { KlingBodyTimeoutError, withBodyDeadline } from './body-deadline.js';
 
 /** What reading a request body gave. */
@@ -15,26 +15,6 @@ const TOO_LARGE_READ: ReadBodyResult = { ok: false, reason: 'too-large', unread:
 const TOO_LARGE_UNREAD: ReadBodyResult = { ok: false, reason: 'too-large', unread: true };
 const TIMED_OUT: ReadBodyResult = { ok: false, reason: 'timeout', unread: true };
 const EMPTY = new Uint8Array(0);
-const nextMicrotask = Promise.resolve();
-
-/**
- * The body of a Node request that has arrived in full and that nobody has started reading: a callback's body usually
- * comes in the same packet as its headers, so it is taken from the buffer at once, with no iterator and no deadline
- * timer (nothing is left to wait for). All of it is there when the parser says the message is complete, or when the
- * buffer holds the `content-length` announced (the parser never pushes more). `undefined` for any other stream.
- */
-function arrivedBody(stream: AsyncIterable<Uint8Array>, declared: number, maxBytes: number): Uint8Array | undefined {
-  // Only a request straight from the parser: after a transform (decompression) `content-length` counts other bytes.
-  if (!(stream instanceof IncomingMessage) || stream.readableDidRead || stream.readableFlowing === true) return;
-  if (stream.readableEncoding !== null || stream.readableObjectMode) return;
-  const length = stream.readableLength;
-  if (length > maxBytes || (!stream.complete && length !== declared)) return;
-  // Without a size, read() returns everything buffered as one Buffer; null when the body was empty.
-  const body: unknown = stream.read();
-  if (body === null) return EMPTY;
-  if (!(body instanceof Uint8Array)) throw new TypeError('request body chunks must be bytes, not decoded text');
-  return body;
-}
 
 /**
  * Reads a request body up to `maxBytes`, within `timeoutMs`. A `content-length` over the limit is refused before
@@ -48,16 +28,10 @@ export async function readBody(
   timeoutMs: number,
 ): Promise<ReadBodyResult> {
   const isBuffer = rawBody instanceof Uint8Array;
-  const declared = Number(headerValue(headers, 'content-length'));
-  if (declared > maxBytes) return isBuffer ? TOO_LARGE_READ : TOO_LARGE_UNREAD;
+  const declared = headerValue(headers, 'content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) return isBuffer ? TOO_LARGE_READ : TOO_LARGE_UNREAD;
   if (isBuffer) return rawBody.byteLength > maxBytes ? TOO_LARGE_READ : { ok: true, body: rawBody };
-  // Adapters hand a request over as soon as its headers are parsed; a body that came with them is pushed into the
-  // request before the next microtask.
-  let arrived = arrivedBody(rawBody, declared, maxBytes);
-  if (arrived === undefined) {
-    await nextMicrotask;
-    arrived = arrivedBody(rawBody, declared, maxBytes);
-  }
+  const arrived = await takeArrivedBody(rawBody, maxBytes);
   if (arrived !== undefined) return { ok: true, body: arrived };
 
   // The iterator is driven by hand and never `return()`ed: leaving a `for await` early destroys a Node request,
