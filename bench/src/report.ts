@@ -33,6 +33,10 @@ const FRAMEWORK_NAMES: Record<Framework, string> = {
 };
 
 const ROUTE_NAMES: Record<Exclude<RouteName, 'bare'>, string> = {
+  raw: 'body taken and parsed, no receiver',
+  pipeline: "receiver, verify 'none', store that keeps nothing",
+  memory: "receiver, verify 'none' · memory store",
+  sha256: 'receiver, one SHA-256 of the body · memory store',
   signature: 'Kling signature · memory store',
   token: 'callback token · memory store',
   redis: 'Kling signature · Redis store',

@@ -9,7 +9,7 @@ const START_TIMEOUT_MS = 30_000;
 /** A server under test running in its own process. */
 export class ServerProcess {
   private constructor(
-    readonly child: ChildProcess,
+    private readonly child: ChildProcess,
     readonly port: number,
   ) {}
 

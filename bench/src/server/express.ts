@@ -10,7 +10,7 @@ export async function expressServer(routes: readonly RouteName[], secrets: Bench
   const app = express();
   app.use(express.json());
   for (const route of routes) {
-    if (route === 'bare') continue;
+    if (route === 'bare' || route === 'raw') continue;
     const middleware = klingWebhooks({ path: ROUTES[route].path, ...receiverOptions(route, secrets) });
     middleware.receiver.on('succeed', handlerOf(route));
     app.use(middleware);

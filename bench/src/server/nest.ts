@@ -5,7 +5,7 @@ import { Body, Controller, type DynamicModule, HttpCode, Injectable, Module, Pos
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { BenchSecrets } from '../deliveries.js';
-import { ROUTES, type RouteName } from '../routes.js';
+import { type OurRoute, ROUTES, type RouteName } from '../routes.js';
 import { handlerOf, receiverOptions } from './receivers.js';
 
 /** The bare route: Nest's own body parser, a 200 JSON answer (Nest answers POST with 201 unless told). */
@@ -31,7 +31,7 @@ class Handlers {
 
 @Module({})
 class BenchModule {
-  static for(route: Exclude<RouteName, 'bare'>, secrets: BenchSecrets): DynamicModule {
+  static for(route: OurRoute, secrets: BenchSecrets): DynamicModule {
     return {
       module: BenchModule,
       imports: [KlingModule.forRoot({ path: ROUTES[route].path, ...receiverOptions(route, secrets) })],
@@ -47,7 +47,7 @@ export async function nestServer(
   routes: readonly RouteName[],
   secrets: BenchSecrets,
 ): Promise<Server> {
-  const ours = routes.filter((route): route is Exclude<RouteName, 'bare'> => route !== 'bare');
+  const ours = routes.filter((route): route is OurRoute => route !== 'bare' && route !== 'raw');
   const [route] = ours;
   if (route === undefined || ours.length > 1) throw new Error('a Nest server process runs exactly one of our routes');
   handle = handlerOf(route);

@@ -1,8 +1,16 @@
-import { callbackToken, type KlingReceiverOptions, klingSignature, memoryStore } from '@kling-webhooks/core';
+import { hash } from 'node:crypto';
+import {
+  callbackToken,
+  type KlingReceiverOptions,
+  type KlingStore,
+  type KlingVerifiableRequest,
+  klingSignature,
+  memoryStore,
+} from '@kling-webhooks/core';
 import { redisStore } from '@kling-webhooks/redis';
 import { Redis } from 'ioredis';
 import type { BenchSecrets } from '../deliveries.js';
-import type { RouteName } from '../routes.js';
+import type { OurRoute, RouteName } from '../routes.js';
 
 /** Handler calls per route: the bench checks that every 2xx of a fresh-event route came from a dispatch. */
 export const dispatched: Partial<Record<RouteName, number>> = {};
@@ -30,6 +38,21 @@ export function handlerOf(route: RouteName): () => undefined | Promise<void> {
   };
 }
 
+/** A store that keeps nothing: every claim is new (the breakdown's pipeline-only route). */
+const forgetfulStore: KlingStore = {
+  claim: () => Promise.resolve({ state: 'claimed', token: 'bench' }),
+  complete: () => Promise.resolve(true),
+  release: () => Promise.resolve(true),
+  putPending: () => Promise.resolve(),
+  deletePending: () => Promise.resolve(),
+  takeDuePending: () => Promise.resolve([]),
+};
+
+/** A verifier that hashes the body once and accepts: what one node:crypto call costs inside a request. */
+function sha256(request: KlingVerifiableRequest): boolean {
+  return hash('sha256', request.rawBody, 'buffer').length === 32;
+}
+
 let redis: Redis | undefined;
 const redisPrefix = `kling-bench:${process.pid}:${Date.now()}:`;
 
@@ -37,7 +60,7 @@ const redisPrefix = `kling-bench:${process.pid}:${Date.now()}:`;
  * Receiver options of one of our routes, as an app would write them: Kling's signature or a callback token, the
  * memory store with its defaults (bounded to 100k entries, so a long run also measures eviction) or the Redis store.
  */
-export function receiverOptions(route: Exclude<RouteName, 'bare'>, secrets: BenchSecrets): KlingReceiverOptions {
+export function receiverOptions(route: OurRoute, secrets: BenchSecrets): KlingReceiverOptions {
   const signature = klingSignature({ secrets: [secrets.webhook] });
   switch (route) {
     case 'signature':
@@ -50,6 +73,12 @@ export function receiverOptions(route: Exclude<RouteName, 'bare'>, secrets: Benc
       return { verify: signature, store: redisStore({ client: redis, prefix: redisPrefix }), dedupeTtlMs: 600_000 };
     case 'slow':
       return { verify: signature, store: memoryStore(), ackTimeoutMs: Number(process.env.BENCH_ACK_TIMEOUT_MS) };
+    case 'pipeline':
+      return { verify: 'none', store: forgetfulStore };
+    case 'memory':
+      return { verify: 'none', store: memoryStore() };
+    case 'sha256':
+      return { verify: sha256, store: memoryStore() };
   }
 }
 
