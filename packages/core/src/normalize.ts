@@ -7,11 +7,12 @@ import type {
   KlingOutput,
   KlingStatus,
   KlingTaskEvent,
+  KlingVideo,
 } from './event.js';
 import { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
 import { fastFlatBody } from './schemas/fast-path.js';
 import { type KlingFlatBody, klingFlatBodySchema } from './schemas/flat.js';
-import type { KlingLegacyBody } from './schemas/legacy.js';
+import type { KlingLegacyBody, klingLegacyVideoSchema } from './schemas/legacy.js';
 import type {
   KlingNewAudioOutput,
   KlingNewBody,
@@ -138,12 +139,7 @@ function fromLegacy(
     message: task.task_status_msg ?? '',
     createdAt: task.created_at ?? undefined,
     updatedAt: task.updated_at ?? undefined,
-    videos: (result?.videos ?? []).map((v) => ({
-      id: v.id,
-      url: v.url,
-      duration: v.duration ?? undefined,
-      watermarkUrl: v.watermark_url ?? undefined,
-    })),
+    videos: (result?.videos ?? []).map(toVideo),
     images: (result?.images ?? []).map((i) => ({
       index: i.index ?? undefined,
       url: i.url,
@@ -185,12 +181,7 @@ function fromNew(
     message: task.message ?? '',
     createdAt: task.create_time ?? undefined,
     updatedAt: task.update_time ?? undefined,
-    videos: outputs.filter(isVideo).map((v) => ({
-      id: v.id,
-      url: v.url,
-      duration: v.duration ?? undefined,
-      watermarkUrl: v.watermark_url ?? undefined,
-    })),
+    videos: outputs.filter(isVideo).map(toVideo),
     images: outputs.filter(isImage).map(toImage),
     audios: outputs.filter(isAudio).map(toAudio),
     // As sent (the parse checked each is an object with a string `type`), not as parsed.
@@ -214,6 +205,16 @@ function isAudio(output: KlingNewOutput): output is KlingNewAudioOutput {
 }
 function isOutput(value: unknown): value is KlingOutput {
   return isRecord(value) && typeof value.type === 'string';
+}
+
+/** Legacy `task_result.videos[]` and new `outputs[]` videos carry the same fields. */
+function toVideo(video: z.output<typeof klingLegacyVideoSchema> | KlingNewVideoOutput): KlingVideo {
+  return {
+    id: video.id,
+    url: video.url,
+    duration: video.duration ?? undefined,
+    watermarkUrl: video.watermark_url ?? undefined,
+  };
 }
 
 function toImage(image: KlingNewImageOutput): KlingImage {
