@@ -24,7 +24,7 @@ let total = 0;
 for (const id of profile.samples) {
   const frame = frames.get(id);
   if (frame === undefined || frame.functionName === '(idle)') continue;
-  const where = frame.url === '' ? '' : ` ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
+  const where = frame.url === '' ? '' : ` ${frame.url.split('/').slice(-3).join('/')}:${frame.lineNumber + 1}`;
   const name = `${frame.functionName || '(anonymous)'}${where}`;
   self.set(name, (self.get(name) ?? 0) + 1);
   total++;
