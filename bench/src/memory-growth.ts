@@ -2,24 +2,26 @@
 // heap and RSS growth after a full GC and the cost of claim + complete over the batch that reached it; then, with the
 // store full, the cost of claims that evict. Prints one JSON line.
 import { memoryStore } from '@kling-webhooks/core';
+import { median } from './median.js';
 
 /** One checkpoint of the memory row. */
 export interface MemoryCheckpoint {
   keys: number;
   heapGrowthBytes: number;
   rssGrowthBytes: number;
-  /** Mean ns of one claim + complete over the last tenth of the keys before the checkpoint. */
+  /** ns of one claim + complete just before the checkpoint: the median of 1000-key batches over its last half (≤ 50k). */
   nsPerClaim: number;
 }
 
 /** What the memory row prints. */
 export interface MemoryReport {
   checkpoints: MemoryCheckpoint[];
-  /** Mean ns of one claim + complete once the store is full (each insert evicts the oldest key), over total / 10. */
+  /** ns of one claim + complete once the store is full (each insert evicts the oldest key): median of 50 batches. */
   nsPerClaimWhenFull: number;
 }
 
 const BATCH = 10_000;
+const TIMED_BATCH = 1000;
 const LEASE = { leaseMs: 300_000 };
 const DONE = { ttlMs: 7 * 24 * 3600 * 1000 };
 
@@ -61,25 +63,34 @@ async function main(total: number): Promise<MemoryReport> {
   const report: MemoryReport = { checkpoints: [], nsPerClaimWhenFull: 0 };
   let inserted = 0;
   for (const checkpoint of checkpoints) {
-    // Untimed up to the last tenth before the checkpoint, which is timed: the cost at that size.
-    const timedFrom = checkpoint - checkpoint / 10;
+    // Untimed up to the last half (at most 50k keys) before the checkpoint, then timed in batches of 1000: the
+    // median batch is the cost at that size (one GC pause does not make it).
+    const timedFrom = checkpoint - Math.min(checkpoint / 2, 50_000);
     while (inserted < timedFrom) {
       const batch = keys(inserted, Math.min(BATCH, timedFrom - inserted));
       await insert(store, batch);
       inserted += batch.length;
     }
-    const ns = await insert(store, keys(inserted, checkpoint - inserted));
-    inserted = checkpoint;
+    const batches: number[] = [];
+    while (inserted < checkpoint) {
+      batches.push(await insert(store, keys(inserted, TIMED_BATCH)));
+      inserted += TIMED_BATCH;
+    }
     gc();
     report.checkpoints.push({
       keys: checkpoint,
       heapGrowthBytes: process.memoryUsage().heapUsed - heap0,
       rssGrowthBytes: process.memoryUsage.rss() - rss0,
-      nsPerClaim: ns,
+      nsPerClaim: median(batches),
     });
   }
   // Full: every further insert drops the oldest key.
-  report.nsPerClaimWhenFull = await insert(store, keys(inserted, total / 10));
+  const full: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    full.push(await insert(store, keys(inserted, TIMED_BATCH)));
+    inserted += TIMED_BATCH;
+  }
+  report.nsPerClaimWhenFull = median(full);
   return report;
 }
 
