@@ -8,16 +8,11 @@ import {
   klingTextSchema,
   klingUnixMsSchema,
 } from './fields.js';
+import { klingLegacyVideoSchema } from './legacy.js';
 import { isRecord } from './record.js';
 
-/** A `video` entry of a new-dialect body's `outputs[]`. */
-export const klingNewVideoOutputSchema = z.looseObject({
-  type: z.literal('video'),
-  id: klingIdSchema,
-  url: z.string(),
-  watermark_url: z.string().nullish(),
-  duration: klingDurationSchema.nullish(),
-});
+/** A `video` entry of a new-dialect body's `outputs[]`: the legacy video's fields, tagged with its type. */
+export const klingNewVideoOutputSchema = klingLegacyVideoSchema.extend({ type: z.literal('video') });
 
 /** An `image` entry of a new-dialect body's `outputs[]`. */
 export const klingNewImageOutputSchema = z.looseObject({
