@@ -1,6 +1,6 @@
 // Child process (run with --expose-gc): inserts distinct keys into one memoryStore and reports, at each checkpoint,
-// heap and RSS growth after a full GC and the cost of claim + complete over the batch that reached it; then, with the
-// store full, the cost of claims that evict. Prints one JSON line.
+// heap and RSS growth after a full GC and a pause (`settle`) and the cost of claim + complete over the batch that
+// reached it; then, with the store full, the cost of claims that evict. Prints one JSON line.
 import { memoryStore } from '@kling-webhooks/core';
 import { median } from './median.js';
 
@@ -25,11 +25,19 @@ const TIMED_BATCH = 1000;
 const LEASE = { leaseMs: 300_000 };
 const DONE = { ttlMs: 7 * 24 * 3600 * 1000 };
 
-function gc(): void {
+/** How long V8's background thread gets to return the pages a full GC freed (RSS counts them until then). */
+const SETTLE_MS = 1000;
+
+/**
+ * A full GC, then a pause: V8 hands freed pages back to the OS from a background thread, so RSS read right after
+ * `gc()` still counts them (about 90 MB more at a million keys here).
+ */
+async function settle(): Promise<void> {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (collect === undefined) throw new Error('run with --expose-gc');
   collect();
   collect();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
 /** Keys as the receiver makes them (`taskId:status`), built before the timed loop. */
@@ -57,7 +65,7 @@ async function main(total: number): Promise<MemoryReport> {
 
   const checkpoints = [10_000, 100_000, 1_000_000, total].filter((n, i, all) => n <= total && all.indexOf(n) === i);
   const store = memoryStore({ maxEntries: total });
-  gc();
+  await settle();
   const heap0 = process.memoryUsage().heapUsed;
   const rss0 = process.memoryUsage.rss();
   const report: MemoryReport = { checkpoints: [], nsPerClaimWhenFull: 0 };
@@ -76,7 +84,7 @@ async function main(total: number): Promise<MemoryReport> {
       batches.push(await insert(store, keys(inserted, TIMED_BATCH)));
       inserted += TIMED_BATCH;
     }
-    gc();
+    await settle();
     report.checkpoints.push({
       keys: checkpoint,
       heapGrowthBytes: process.memoryUsage().heapUsed - heap0,

@@ -74,6 +74,21 @@ describe('memoryStore bounds', () => {
     expect((await store.claim('k4989', LEASE)).state).toBe('claimed');
   });
 
+  it('keeps write order while the store grows through many sizes, then evicts the oldest first', async () => {
+    // The store restarts its write-order cursor as it grows (past 9, 17, … 1025 keys): order must survive that,
+    // including after the head expired and was swept mid-growth.
+    const { state, now } = clock();
+    const store = memoryStore({ maxEntries: 1_030, now });
+    await completeNew(store, 'short', 10);
+    state.t += 20;
+    for (let i = 0; i < 1_030; i++) await completeNew(store, `k${i}`);
+    // 'short' expired and was swept; the store is full with k0…k1029. Five more evict k0…k4.
+    for (let i = 1_030; i < 1_035; i++) await completeNew(store, `k${i}`);
+    for (const key of ['k5', 'k6', 'k1029', 'k1034']) expect((await store.claim(key, LEASE)).state).toBe('done');
+    expect((await store.claim('k4', LEASE)).state).toBe('claimed');
+    expect((await store.claim('short', LEASE)).state).toBe('claimed');
+  });
+
   it('keeps at most maxPending pending tasks, dropping the one written longest ago', async () => {
     const store = memoryStore({ maxPending: 2 });
     const task = (taskId: string) => ({ taskId, product: 'videos/text2video', createdAt: 0, dueAt: 0, attempts: 0 });

@@ -50,6 +50,8 @@ class WriteOrderMap<V> {
   #cursor: MapIterator<[string, V]> = this.#map.entries();
   /** The entry the cursor stopped at: the oldest one, unless deleted since (then cleared). */
   #head: [string, V] | undefined;
+  /** The most entries the map has held. */
+  #largest = 0;
 
   get size(): number {
     return this.#map.size;
@@ -63,6 +65,18 @@ class WriteOrderMap<V> {
   set(key: string, value: V): void {
     this.delete(key);
     this.#map.set(key, value);
+    // V8 moves a growing Map to a table twice the size when its count passes a power of two, and a live iterator keeps
+    // every table the map outgrew alive until it moves again: 30 bytes a key at a million keys. A new cursor right
+    // after a growth lets them go, and the fresh table has no deleted slots for it to skip. Only at a new largest
+    // size: a store that stays full at such a size would otherwise start a cursor on every write.
+    const size = this.#map.size;
+    if (size > this.#largest) {
+      this.#largest = size;
+      if (size > 8 && ((size - 1) & (size - 2)) === 0) {
+        this.#cursor = this.#map.entries();
+        this.#head = undefined;
+      }
+    }
   }
 
   delete(key: string): void {
