@@ -43,9 +43,9 @@ export class KlingHandlerExplorer implements OnModuleInit {
       const method: unknown = Reflect.get(instance, name);
       const statuses = typeof method === 'function' ? handlerStatuses(method) : undefined;
       if (typeof method !== 'function' || !statuses) return [];
-      const handler: KlingHandler<KlingHandlerStatus> = async (event) => {
-        await method.call(instance, event);
-      };
+      // Called as it is, not wrapped in an async function: a method that returns nothing stays synchronous, and the
+      // receiver answers without arming an ack-budget timer; a returned promise is awaited by the receiver.
+      const handler: KlingHandler<KlingHandlerStatus> = (event) => method.call(instance, event) as void | Promise<void>;
       return statuses.map((status): [KlingHandlerStatus, KlingHandler<KlingHandlerStatus>] => [status, handler]);
     });
   }

@@ -28,6 +28,8 @@ class VideoHandlers {
 
   @OnKlingSucceeded()
   async saved(event: KlingSucceededEvent): Promise<void> {
+    // Written only after a pause: the answer must wait for the returned promise.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     this.ledger.write(`succeed ${event.taskId} ${event.videos[0]?.url}`);
   }
 
@@ -58,6 +60,19 @@ class EveryEventController {
   }
 }
 
+/** A synchronous handler that throws for the tasks listed, once each. */
+@Injectable()
+class FlakyHandlers {
+  readonly failOnce = new Set<string>();
+  readonly handled: string[] = [];
+
+  @OnKlingEvent('submitted')
+  submitted(event: KlingTaskEvent): void {
+    if (this.failOnce.delete(event.taskId)) throw new Error('synchronous handler failure');
+    this.handled.push(event.taskId);
+  }
+}
+
 /** A request-scoped provider cannot be called outside a request: it is skipped with a warning. */
 @Injectable({ scope: Scope.REQUEST })
 class RequestScopedHandlers {
@@ -78,7 +93,7 @@ const secret = newSecret();
 
 @Module({
   imports: [KlingModule.forRoot({ path: PATH, verify: verifyWith(secret), store: memoryStore(), logger })],
-  providers: [Ledger, VideoHandlers, RequestScopedHandlers],
+  providers: [Ledger, VideoHandlers, FlakyHandlers, RequestScopedHandlers],
   controllers: [EveryEventController],
 })
 class AppModule {}
@@ -118,6 +133,16 @@ describe('handler discovery', () => {
     const taskId = newTaskId();
     expect(await send(taskId, 'failed')).toBe(200);
     expect(ledger.lines).toContain(`failed ${taskId} out of credits`);
+  });
+
+  it('answers 500 when a synchronous handler throws, and handles the same delivery sent again', async () => {
+    const flaky = running.app.get(FlakyHandlers);
+    const taskId = newTaskId();
+    flaky.failOnce.add(taskId);
+    expect(await send(taskId, 'submitted')).toBe(500);
+    expect(flaky.handled).not.toContain(taskId);
+    expect(await send(taskId, 'submitted')).toBe(200);
+    expect(flaky.handled.filter((id) => id === taskId)).toHaveLength(1);
   });
 
   it('skips request-scoped providers with a warning naming them', () => {
