@@ -14,7 +14,7 @@ import { FULL, QUICK, type Settings } from './settings.js';
 const quick = process.argv.includes('--quick');
 // `--routes signature,memory`: only these steps (with a CPU profile, BENCH_CPU_PROF, of just what they run).
 const only = process.argv[process.argv.indexOf('--routes') + 1]?.split(',');
-const settings: Settings = quick ? QUICK : { ...FULL, rounds: 5 };
+const settings: Settings = quick ? QUICK : { ...FULL, rounds: 10 };
 
 /** Each step, what it does, and the step it adds to. */
 const STEPS: readonly [RouteName, string, RouteName | undefined][] = [

@@ -24,8 +24,9 @@ function requestsFor(signer: DeliverySigner, route: RouteName, expectedRps: numb
     const pool = signer.pool(spec.path, spec.auth, BARE_POOL);
     return { request: (i: number) => pool[i % BARE_POOL] as Delivery, signedDuringRun: () => 0 };
   }
-  // Signed before the run, with room to spare; a shortfall is signed during the run, and reported.
-  const pool = signer.pool(spec.path, spec.auth, Math.ceil(expectedRps * durationSec * 1.5) + 1000);
+  // Signed before the run, with room to spare (a short run's rate can be twice the best seen so far); a shortfall is
+  // signed during the run, and reported.
+  const pool = signer.pool(spec.path, spec.auth, Math.ceil(expectedRps * durationSec * 2.5) + 2000);
   let extra = 0;
   const request = (i: number): Delivery => {
     const delivery = pool[i];
