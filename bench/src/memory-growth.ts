@@ -26,7 +26,7 @@ const LEASE = { leaseMs: 300_000 };
 const DONE = { ttlMs: 7 * 24 * 3600 * 1000 };
 
 /** How long V8's background thread gets to return the pages a full GC freed (RSS counts them until then). */
-const SETTLE_MS = 1000;
+const SETTLE_MS = 500;
 
 /**
  * A full GC, then a pause: V8 hands freed pages back to the OS from a background thread, so RSS read right after
