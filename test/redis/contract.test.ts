@@ -6,14 +6,14 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
   adminClient,
-  CLIENT_KINDS,
   connectClient,
   deleteByPrefix,
   describeWithRedis,
+  IN_PROCESS_CLIENT_KINDS,
   type TestClient,
 } from './support/redis.js';
 
-for (const kind of CLIENT_KINDS) {
+for (const kind of IN_PROCESS_CLIENT_KINDS) {
   describeWithRedis(`redisStore with ${kind}`, () => {
     let user: TestClient;
     let admin: Redis;

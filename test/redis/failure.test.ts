@@ -8,11 +8,11 @@ import { TcpProxy } from './support/proxy.js';
 import { recordingClient, recordingLogger } from './support/recording.js';
 import {
   adminClient,
-  CLIENT_KINDS,
   connectClient,
   deleteByPrefix,
   describeWithRedis,
   hostPort,
+  IN_PROCESS_CLIENT_KINDS,
   REDIS_URL,
   type TestClient,
 } from './support/redis.js';
@@ -41,7 +41,7 @@ async function timedClaim(store: KlingStore, key: string) {
   return { ...outcome, ms: Date.now() - started };
 }
 
-for (const kind of CLIENT_KINDS) {
+for (const kind of IN_PROCESS_CLIENT_KINDS) {
   describeWithRedis(`redisStore when Redis fails (${kind})`, () => {
     const prefix = `kling-test:${randomUUID()}:`;
     let admin: Redis;

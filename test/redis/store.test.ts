@@ -6,16 +6,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordingClient } from './support/recording.js';
 import {
   adminClient,
-  CLIENT_KINDS,
   connectClient,
   deleteByPrefix,
   describeWithRedis,
+  IN_PROCESS_CLIENT_KINDS,
   type TestClient,
 } from './support/redis.js';
 
 const LEASE = { leaseMs: 60_000 };
 
-for (const kind of CLIENT_KINDS) {
+for (const kind of IN_PROCESS_CLIENT_KINDS) {
   describeWithRedis(`redisStore specifics with ${kind}`, () => {
     let user: TestClient;
     let admin: Redis;

@@ -56,6 +56,13 @@ export function describeWithRedis(name: string, body: () => void): void {
 export type ClientKind = 'ioredis' | 'node-redis';
 export const CLIENT_KINDS: ClientKind[] = ['ioredis', 'node-redis'];
 
+/**
+ * The clients of the in-process suites: also ioredis with `enableAutoPipelining`, which the redis package's README
+ * recommends (commands of concurrent deliveries share one write).
+ */
+export type InProcessClientKind = ClientKind | 'ioredis, auto-pipelined';
+export const IN_PROCESS_CLIENT_KINDS: InProcessClientKind[] = [...CLIENT_KINDS, 'ioredis, auto-pipelined'];
+
 /** A client of either kind, connected, plus how to close it. */
 export interface TestClient {
   /** Typed as the store takes it: both real clients must fit `RedisClientLike`. */
@@ -63,9 +70,9 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export async function connectClient(kind: ClientKind, url = REDIS_URL): Promise<TestClient> {
-  if (kind === 'ioredis') {
-    const client = new Redis(url, { lazyConnect: true });
+export async function connectClient(kind: InProcessClientKind, url = REDIS_URL): Promise<TestClient> {
+  if (kind !== 'node-redis') {
+    const client = new Redis(url, { lazyConnect: true, enableAutoPipelining: kind === 'ioredis, auto-pipelined' });
     client.on('error', () => {});
     await client.connect();
     return { client, close: async () => client.disconnect() };
