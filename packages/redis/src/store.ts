@@ -61,7 +61,8 @@ const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
  * the event for a whole lease.
  *
  * @example
- * const store = redisStore({ client: new Redis(process.env.REDIS_URL) });
+ * // Auto-pipelining: the round trips of concurrent deliveries share writes (see the README).
+ * const store = redisStore({ client: new Redis(process.env.REDIS_URL!, { enableAutoPipelining: true }) });
  */
 export function redisStore(options: RedisStoreOptions): KlingStore {
   const send = commandSender(options.client);
