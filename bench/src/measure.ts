@@ -49,7 +49,7 @@ export async function measureProcess(
 ): Promise<ProcessResult> {
   const { settings, secrets, signer, log } = context;
   const server = await ServerProcess.start(framework, routes, secrets);
-  const result: ProcessResult = { framework, runs: new Map(), problems: [] };
+  const result: ProcessResult = { framework, runs: new Map(), problems: [], notes: [] };
   const best = new Map<RouteName, number>();
   const run = async (route: RouteName, durationSec: number, record: boolean): Promise<void> => {
     // Ours is rarely faster than bare: size its pool for the faster of the two (30k req/s before any estimate).
@@ -64,7 +64,7 @@ export async function measureProcess(
     result.runs.set(route, [...(result.runs.get(route) ?? []), measured]);
     const where = `${framework} ${route}`;
     if (signedDuringRun() > 0) {
-      result.problems.push(`${where}: ${signedDuringRun()} requests signed during the run (pool too small)`);
+      result.notes.push(`${where}: ${signedDuringRun()} requests signed during the run (pool too small)`);
     }
     if (measured.failed > 0) {
       result.problems.push(`${where}: ${measured.failed} failed (${JSON.stringify(measured.statusCodes)})`);

@@ -9,7 +9,10 @@ import type { Settings } from './settings.js';
 export interface ProcessResult {
   framework: Framework;
   runs: Map<RouteName, LoadResult[]>;
+  /** Wrong answers: a non-2xx, or a 2xx of ours without a handler call. The run fails. */
   problems: string[];
+  /** What may have held a number down without making it wrong (requests signed during a run). */
+  notes: string[];
 }
 
 export interface SlowResult {
@@ -128,10 +131,22 @@ function memoryTable(memory: MemoryReport): string {
   return lines.join('\n');
 }
 
+/** What the checks of a run found wrong: the processes' problems, and any slow-row answer other than a 202. */
+export function problemsOf(input: Pick<ReportInput, 'processes' | 'slow'>): string[] {
+  const problems = input.processes.flatMap((p) => p.problems);
+  const { statusCodes, failed } = input.slow.result;
+  const others = Object.entries(statusCodes).filter(([status]) => status !== '202');
+  if (others.length > 0 || failed > 0) {
+    problems.push(`slow row: answers other than 202 (${JSON.stringify(statusCodes)}, ${failed} failed)`);
+  }
+  return problems;
+}
+
 /** The markdown report of one run. */
 export function renderReport(input: ReportInput): string {
   const { settings, processes } = input;
-  const problems = processes.flatMap((p) => p.problems);
+  const problems = problemsOf(input);
+  const notes = processes.flatMap((p) => p.notes);
   const runs = processes.reduce((n, p) => n + [...p.runs.values()].reduce((m, r) => m + r.length, 0), 0);
   return [
     `## kling-webhooks bench (${settings.name}${settings.name === 'quick' ? ': a smoke run, not for comparing' : ''})`,
@@ -150,5 +165,6 @@ export function renderReport(input: ReportInput): string {
     problems.length === 0
       ? `Checks: all ${runs} measured runs answered 2xx only, and every 2xx of our routes came from a handler call (a fresh event, not a duplicate).`
       : `Problems:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    ...(notes.length === 0 ? [] : ['', `Notes:\n${notes.map((n) => `- ${n}`).join('\n')}`]),
   ].join('\n');
 }

@@ -8,7 +8,7 @@ import { type LoadResult, load } from './load.js';
 import { type BenchContext, measureProcess } from './measure.js';
 import { median } from './median.js';
 import type { MemoryReport } from './memory-growth.js';
-import { type ProcessResult, renderReport, type SlowResult } from './report.js';
+import { type ProcessResult, problemsOf, renderReport, type SlowResult } from './report.js';
 import { type Framework, ROUTES, type RouteName } from './routes.js';
 import { ServerProcess } from './server-process.js';
 import { FULL, QUICK, type Settings } from './settings.js';
@@ -98,8 +98,15 @@ async function main(): Promise<void> {
     framework: p.framework,
     routes: Object.fromEntries([...p.runs].map(([route, runs]) => [route, medianOf(runs)])),
     problems: p.problems,
+    notes: p.notes,
   }));
   writeFileSync(`${dir}latest.json`, `${JSON.stringify({ settings, medians, slow, memory }, null, 2)}\n`);
+  // No thresholds on speed (machines are noisy), but a wrong answer under load fails the run, --quick in CI too.
+  const problems = problemsOf({ processes, slow });
+  if (problems.length > 0) {
+    log(`${problems.length} check(s) failed: ${problems.join('; ')}`);
+    process.exitCode = 1;
+  }
 }
 
 function medianOf(runs: readonly LoadResult[]) {
