@@ -4,10 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DeliverySigner, randomSecrets } from './deliveries.js';
-import type { LoadResult } from './load.js';
 import { measureProcess } from './measure.js';
 import { median } from './median.js';
-import { machine } from './report.js';
+import { cpuMicros, machine } from './report.js';
 import type { RouteName } from './routes.js';
 import { FULL, QUICK, type Settings } from './settings.js';
 
@@ -30,8 +29,6 @@ const STEPS: readonly [RouteName, string, RouteName | undefined][] = [
   ],
 ];
 
-const cpu = (runs: readonly LoadResult[]): number => median(runs.map((r) => r.cpuMicrosPerRequest ?? Number.NaN));
-
 async function main(): Promise<void> {
   const secrets = randomSecrets();
   const log = (message: string): void => {
@@ -52,7 +49,7 @@ async function main(): Promise<void> {
     '| Route | adds | to | req/s | server CPU µs/req | + µs |',
     '|---|---|---|--:|--:|--:|',
   ];
-  const micros = new Map(steps.map(([route]) => [route, cpu(result.runs.get(route) ?? [])]));
+  const micros = new Map(steps.map(([route]) => [route, cpuMicros(result.runs.get(route) ?? [])]));
   for (const [route, what, base] of steps) {
     const runs = result.runs.get(route) ?? [];
     const own = micros.get(route) ?? Number.NaN;

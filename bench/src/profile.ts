@@ -9,7 +9,7 @@ import { DeliverySigner, randomSecrets } from './deliveries.js';
 import { measureProcess } from './measure.js';
 import { median } from './median.js';
 import { selfTimeTable } from './profile-summary.js';
-import { machine } from './report.js';
+import { cpuMicros, machine } from './report.js';
 import { type Framework, ROUTES, type RouteName } from './routes.js';
 import { FULL } from './settings.js';
 
@@ -51,8 +51,7 @@ async function main(): Promise<void> {
     '|---|--:|--:|',
     ...[...result.runs].map(
       ([route, runs]) =>
-        `| ${route} | ${Math.round(median(runs.map((r) => r.rps)))} | ` +
-        `${median(runs.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)).toFixed(1)} |`,
+        `| ${route} | ${Math.round(median(runs.map((r) => r.rps)))} | ` + `${cpuMicros(runs).toFixed(1)} |`,
     ),
     '',
     selfTimeTable(file, 'package', 15),

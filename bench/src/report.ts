@@ -26,6 +26,8 @@ export interface ReportInput {
   slow: SlowResult;
   memory: MemoryReport;
   elapsedSec: number;
+  /** What the run's checks found wrong ({@link problemsOf}). */
+  problems: readonly string[];
 }
 
 const FRAMEWORK_NAMES: Record<Framework, string> = {
@@ -57,8 +59,11 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 const ratio = (n: number): string => n.toFixed(2);
-const cpu = (runs: readonly LoadResult[]): string =>
-  median(runs.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)).toFixed(0);
+/** The median over runs of the server's CPU time per answered request, in µs. */
+export function cpuMicros(runs: readonly LoadResult[]): number {
+  return median(runs.map((r) => r.cpuMicrosPerRequest ?? Number.NaN));
+}
+const cpu = (runs: readonly LoadResult[]): string => cpuMicros(runs).toFixed(0);
 
 /** When and where the numbers were taken. */
 export function machine(): string {
@@ -144,8 +149,7 @@ export function problemsOf(input: Pick<ReportInput, 'processes' | 'slow'>): stri
 
 /** The markdown report of one run. */
 export function renderReport(input: ReportInput): string {
-  const { settings, processes } = input;
-  const problems = problemsOf(input);
+  const { settings, processes, problems } = input;
   const notes = processes.flatMap((p) => p.notes);
   const runs = processes.reduce((n, p) => n + [...p.runs.values()].reduce((m, r) => m + r.length, 0), 0);
   return [

@@ -89,7 +89,9 @@ async function main(): Promise<void> {
   const slow = await measureSlow();
   log(`memory row: ${settings.memoryKeys} keys`);
   const memory = await measureMemory();
-  const report = renderReport({ settings, processes, slow, memory, elapsedSec: (Date.now() - started) / 1000 });
+  const problems = problemsOf({ processes, slow });
+  const elapsedSec = (Date.now() - started) / 1000;
+  const report = renderReport({ settings, processes, slow, memory, elapsedSec, problems });
   process.stdout.write(`${report}\n`);
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -102,7 +104,6 @@ async function main(): Promise<void> {
   }));
   writeFileSync(`${dir}latest.json`, `${JSON.stringify({ settings, medians, slow, memory }, null, 2)}\n`);
   // No thresholds on speed (machines are noisy), but a wrong answer under load fails the run, --quick in CI too.
-  const problems = problemsOf({ processes, slow });
   if (problems.length > 0) {
     log(`${problems.length} check(s) failed: ${problems.join('; ')}`);
     process.exitCode = 1;
