@@ -2,7 +2,7 @@ import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os'
 import type { LoadResult } from './load.js';
 import { median } from './median.js';
 import type { MemoryReport } from './memory-growth.js';
-import type { Framework, RouteName } from './routes.js';
+import { type Framework, isOurs, type RouteName } from './routes.js';
 import type { Settings } from './settings.js';
 
 /** The measured runs of one server process, per route, and what went wrong in them. */
@@ -46,6 +46,9 @@ const ROUTE_NAMES: Record<Exclude<RouteName, 'bare'>, string> = {
   token: 'callback token · memory store',
   redis: 'Kling signature · Redis store',
   slow: 'Kling signature · memory store · handler sleeps 30 s',
+  peer: 'peer (hand-written): standardwebhooks verify · zod · Map',
+  floor: 'floor (hand-written): one HMAC · JSON.parse · Map',
+  'redis-floor': 'Redis floor (hand-written): one HMAC · JSON.parse · SET NX PX',
 };
 
 /** The targets of issue 6: a share of the bare route's req/s in the same run. */
@@ -54,6 +57,11 @@ function target(framework: Framework, route: RouteName): number | undefined {
   if (route !== 'signature' && route !== 'token') return undefined;
   return framework === 'express' || framework === 'nest-express' ? 0.9 : 0.85;
 }
+
+/** The targets of issue 13: a share of the floor's and of the peer's req/s in the same rounds. */
+const FLOOR_TARGET = 0.9;
+const REDIS_FLOOR_TARGET = 0.85;
+const PEER_TARGET = 1.25;
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
@@ -78,9 +86,21 @@ export function machine(): string {
   ].join('\n');
 }
 
+/**
+ * `a`'s req/s over `b`'s, per round, and their median. Each round runs every route of a process in turn: the ratio
+ * within a round compares them on the same machine state, and the median over rounds drops a round where the machine
+ * slowed down for one of the two only.
+ */
+export function pairedRatios(a: readonly LoadResult[], b: readonly LoadResult[]): { median: number; rounds: number[] } {
+  const rounds = a.map((r, i) => r.rps / (b[i]?.rps ?? Number.NaN));
+  return { median: median(rounds), rounds };
+}
+
+const verdictOf = (share: number, goal: number): string => `≥ ${ratio(goal)} ${share >= goal ? 'met' : 'missed'}`;
+
 function speedTable(processes: readonly ProcessResult[]): string {
   const lines = [
-    '| Framework | Our route (every request a new event) | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare p50 ms | bare p99 ms | bare CPU µs/req | × bare | per round | target |',
+    '| Framework | Route (every request a new event) | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare p50 ms | bare p99 ms | bare CPU µs/req | × bare | per round | target |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const process of processes) {
@@ -89,13 +109,10 @@ function speedTable(processes: readonly ProcessResult[]): string {
     for (const [route, runs] of process.runs) {
       if (route === 'bare') continue;
       const rps = median(runs.map((r) => r.rps));
-      // Each round runs ours right after bare: the ratio within a round compares them on the same machine state, and
-      // the median over rounds drops a round where the machine slowed down for one of the two only.
-      const perRound = runs.map((r, i) => r.rps / (bare[i]?.rps ?? Number.NaN));
-      const share = median(perRound);
+      const { median: share, rounds: perRound } = pairedRatios(runs, bare);
       const rounds = perRound.map(ratio).join(' ');
       const goal = target(process.framework, route);
-      const verdict = goal === undefined ? '' : `≥ ${ratio(goal)} ${share >= goal ? 'met' : 'missed'}`;
+      const verdict = goal === undefined ? '' : verdictOf(share, goal);
       lines.push(
         `| ${FRAMEWORK_NAMES[process.framework]} | ${ROUTE_NAMES[route]} | ${int(rps)} | ${ms(median(runs.map((r) => r.p50)))} | ` +
           `${ms(median(runs.map((r) => r.p99)))} | ${cpu(runs)} | ${int(bareRps)} | ${ms(median(bare.map((r) => r.p50)))} | ` +
@@ -104,6 +121,36 @@ function speedTable(processes: readonly ProcessResult[]): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Ours against the hand-written routes of the same process and rounds: ÷ floor (the Redis floor for the Redis row) and
+ * ÷ peer, as medians of per-round ratios.
+ */
+function comparisonTable(processes: readonly ProcessResult[]): string {
+  const lines = [
+    '| Framework | Our route | ours ÷ floor | per round | target | ours ÷ peer | per round | target |',
+    '|---|---|--:|---|---|--:|---|---|',
+  ];
+  for (const process of processes) {
+    for (const [route, runs] of process.runs) {
+      if (!isOurs(route)) continue;
+      const floorRuns = process.runs.get(route === 'redis' ? 'redis-floor' : 'floor');
+      const peerRuns = process.runs.get('peer');
+      if (floorRuns === undefined && peerRuns === undefined) continue;
+      const cells = (other: readonly LoadResult[] | undefined, goal: number): string => {
+        if (other === undefined) return '– | | ';
+        const { median: share, rounds } = pairedRatios(runs, other);
+        return `${ratio(share)} | ${rounds.map(ratio).join(' ')} | ${verdictOf(share, goal)}`;
+      };
+      const floorGoal = route === 'redis' ? REDIS_FLOOR_TARGET : FLOOR_TARGET;
+      lines.push(
+        `| ${FRAMEWORK_NAMES[process.framework]} | ${ROUTE_NAMES[route]} | ${cells(floorRuns, floorGoal)} | ` +
+          `${cells(peerRuns, PEER_TARGET)} |`,
+      );
+    }
+  }
+  return lines.length === 2 ? '' : lines.join('\n');
 }
 
 function slowTable({ ackTimeoutMs, result }: SlowResult): string {
@@ -162,12 +209,14 @@ export function renderReport(input: ReportInput): string {
     '',
     speedTable(processes),
     '',
+    comparisonTable(processes),
+    '',
     slowTable(input.slow),
     '',
     memoryTable(input.memory),
     '',
     problems.length === 0
-      ? `Checks: all ${runs} measured runs answered 2xx only, and every 2xx of our routes came from a handler call (a fresh event, not a duplicate).`
+      ? `Checks: all ${runs} measured runs answered 2xx only, and every 2xx of our routes and of the hand-written ones came from a handler call (a fresh event, not a duplicate).`
       : `Problems:\n${problems.map((p) => `- ${p}`).join('\n')}`,
     ...(notes.length === 0 ? [] : ['', `Notes:\n${notes.map((n) => `- ${n}`).join('\n')}`]),
   ].join('\n');

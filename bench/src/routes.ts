@@ -1,15 +1,43 @@
 import type { Auth } from './deliveries.js';
 
 /**
- * What a measured route is: the framework's bare route, or ours with one verifier and one store. The breakdown adds
+ * What a measured route is: the framework's bare route, ours with one verifier and one store, or a hand-written route
+ * to compare ours with: `peer` is what a user writes with the reference libraries (`standardwebhooks`, zod, a `Map`),
+ * `floor` the least a verified, deduped route can do (one HMAC, `JSON.parse`, a `Map`), `redis-floor` the same with
+ * one `SET NX PX` in Redis instead of the `Map`. The breakdown adds
  * Fastify routes that each do one step more: `raw` takes the body and answers like ours without the receiver,
  * `pipeline` is ours with `verify: 'none'` and a store that keeps nothing, `memory` adds the memory store, `sha256`
  * adds one SHA-256 of the body (a function verifier), and `signature` is the real thing.
  */
-export type RouteName = 'bare' | 'signature' | 'token' | 'redis' | 'slow' | 'raw' | 'pipeline' | 'memory' | 'sha256';
+export type RouteName =
+  | 'bare'
+  | 'signature'
+  | 'token'
+  | 'redis'
+  | 'slow'
+  | 'raw'
+  | 'pipeline'
+  | 'memory'
+  | 'sha256'
+  | 'peer'
+  | 'floor'
+  | 'redis-floor';
 
-/** Our routes: every one but the framework's bare route and the receiver-less raw route. */
-export type OurRoute = Exclude<RouteName, 'bare' | 'raw'>;
+/** The hand-written routes ours is compared with (they call a handler and dedupe, so their answers are checked too). */
+export type HandWrittenRoute = 'peer' | 'floor' | 'redis-floor';
+
+/** Our routes: every one but the framework's bare route, the receiver-less raw route and the hand-written ones. */
+export type OurRoute = Exclude<RouteName, 'bare' | 'raw' | HandWrittenRoute>;
+
+/** Whether `route` is one of ours (a receiver from this repo). */
+export function isOurs(route: RouteName): route is OurRoute {
+  return route !== 'bare' && route !== 'raw' && !isHandWritten(route);
+}
+
+/** Whether `route` is one of the hand-written comparison routes. */
+export function isHandWritten(route: RouteName): route is HandWrittenRoute {
+  return route === 'peer' || route === 'floor' || route === 'redis-floor';
+}
 
 /** A route the load generator can target. */
 export interface RouteSpec {
@@ -30,6 +58,9 @@ export const ROUTES: Readonly<Record<RouteName, RouteSpec>> = {
   pipeline: { name: 'pipeline', path: '/kling/pipeline', auth: 'signature' },
   memory: { name: 'memory', path: '/kling/memory', auth: 'signature' },
   sha256: { name: 'sha256', path: '/kling/sha256', auth: 'signature' },
+  peer: { name: 'peer', path: '/peer', auth: 'signature' },
+  floor: { name: 'floor', path: '/floor', auth: 'signature' },
+  'redis-floor': { name: 'redis-floor', path: '/floor/redis', auth: 'signature' },
 };
 
 /** The frameworks a server process can run. */

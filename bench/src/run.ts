@@ -1,5 +1,5 @@
-// `pnpm bench [--quick]`: each framework's bare route and our routes, measured alternately against server processes,
-// then the slow-handler row and the memory row. Prints a markdown report and writes bench/results/latest.md.
+// `pnpm bench [--quick]`: each framework's bare route, the hand-written floor and peer, and our routes, measured
+// alternately against server processes, then the slow-handler row and the memory row. Prints a markdown report and writes bench/results/latest.md.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +17,25 @@ const settings: Settings = process.argv.includes('--quick') ? QUICK : FULL;
 const secrets = randomSecrets();
 const signer = new DeliverySigner(secrets);
 
-/** Server processes and the routes each runs. Nest mounts one KlingModule per app: one process per verifier. */
-const PLAN: readonly { framework: Framework; routes: RouteName[] }[] = [
-  { framework: 'express', routes: ['bare', 'signature', 'token', 'redis'] },
-  { framework: 'fastify', routes: ['bare', 'signature', 'token', 'redis'] },
-  { framework: 'nest-express', routes: ['bare', 'signature'] },
-  { framework: 'nest-express', routes: ['bare', 'token'] },
-  { framework: 'nest-fastify', routes: ['bare', 'signature'] },
-  { framework: 'nest-fastify', routes: ['bare', 'token'] },
-];
+/**
+ * Server processes and the routes each runs: bare, the hand-written floor and peer, and ours, measured in turn every
+ * round. Nest mounts one KlingModule per app: one process per verifier. The Redis floor runs beside our Redis row.
+ * A quick run leaves the hand-written routes out of the Nest token processes (the signature processes have them), to
+ * stay a short smoke run.
+ */
+function plan(quick: boolean): readonly { framework: Framework; routes: RouteName[] }[] {
+  const written: RouteName[] = ['floor', 'peer'];
+  const nestToken: RouteName[] = quick ? ['bare', 'token'] : ['bare', ...written, 'token'];
+  return [
+    { framework: 'express', routes: ['bare', ...written, 'signature', 'token', 'redis-floor', 'redis'] },
+    { framework: 'fastify', routes: ['bare', ...written, 'signature', 'token', 'redis-floor', 'redis'] },
+    { framework: 'nest-express', routes: ['bare', ...written, 'signature'] },
+    { framework: 'nest-express', routes: nestToken },
+    { framework: 'nest-fastify', routes: ['bare', ...written, 'signature'] },
+    { framework: 'nest-fastify', routes: nestToken },
+  ];
+}
+const PLAN = plan(settings.name === 'quick');
 
 const startedAt = Date.now();
 function log(message: string): void {

@@ -3,7 +3,9 @@ import { takeArrivedBody } from '@kling-webhooks/core';
 import { klingWebhooks } from '@kling-webhooks/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BenchSecrets } from '../deliveries.js';
-import { ROUTES, type RouteName } from '../routes.js';
+import { type HandWrittenRoute, isHandWritten, isOurs, ROUTES, type RouteName } from '../routes.js';
+import { BODY_LIMIT, handWritten } from './hand-written.js';
+import { BODY, JSON_HEADERS, type Outcome, STATUS } from './outcome.js';
 import { handlerOf, receiverOptions } from './receivers.js';
 
 /** A Fastify 5 app: the bare route uses Fastify's JSON parser; each of our routes is the plugin in its own context. */
@@ -11,8 +13,12 @@ export async function fastifyServer(routes: readonly RouteName[], secrets: Bench
   const app = Fastify();
   app.post(ROUTES.bare.path, async () => ({ ok: true }));
   if (routes.includes('raw')) await app.register(rawRoute);
+  const handWrittenRoutes = routes.filter(isHandWritten);
+  if (handWrittenRoutes.length > 0) {
+    await app.register(async (scope) => handWrittenScope(scope, handWrittenRoutes, secrets));
+  }
   for (const route of routes) {
-    if (route === 'bare' || route === 'raw') continue;
+    if (!isOurs(route)) continue;
     // One plugin per context: `app.kling` is decorated once per context.
     await app.register(async (scope) => {
       await scope.register(klingWebhooks, { path: ROUTES[route].path, ...receiverOptions(route, secrets) });
@@ -21,6 +27,28 @@ export async function fastifyServer(routes: readonly RouteName[], secrets: Bench
   }
   await app.listen({ host: '127.0.0.1', port: 0 });
   return app.server;
+}
+
+/**
+ * The hand-written routes, in one encapsulated context whose JSON parser hands the body on as a string (Fastify's
+ * cheapest raw-body path; its limit answers 413); the app's other routes keep Fastify's JSON parser.
+ */
+function handWrittenScope(scope: FastifyInstance, routes: readonly HandWrittenRoute[], secrets: BenchSecrets): void {
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  );
+  for (const route of routes) {
+    const handle = handWritten(route, secrets);
+    scope.post(ROUTES[route].path, (request, reply) => {
+      const send = (outcome: Outcome): void => {
+        void reply.code(STATUS[outcome]).header('content-type', JSON_HEADERS['content-type']).send(BODY[outcome]);
+      };
+      const outcome = handle(request.headers, typeof request.body === 'string' ? request.body : '');
+      if (typeof outcome === 'string') send(outcome);
+      else outcome.then(send, (error: unknown) => reply.send(error));
+    });
+  }
 }
 
 /**

@@ -54,7 +54,18 @@ function sha256(request: KlingVerifiableRequest): boolean {
 }
 
 let redis: Redis | undefined;
-const redisPrefix = `kling-bench:${process.pid}:${Date.now()}:`;
+/** Every Redis key of this process starts with it, so {@link closeRedis} can delete them all. */
+export const redisPrefix = `kling-bench:${process.pid}:${Date.now()}:`;
+
+/** Short TTLs: a bench run must not leave a million keys in Redis for a week. */
+export const REDIS_TTL_MS = 600_000;
+
+/** The process's one Redis client: as the redis package's README recommends, with auto-pipelining, so the commands of
+ * concurrent deliveries share one write. */
+export function redisClient(): Redis {
+  redis ??= new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+  return redis;
+}
 
 /**
  * Receiver options of one of our routes, as an app would write them: Kling's signature or a callback token, the
@@ -68,10 +79,11 @@ export function receiverOptions(route: OurRoute, secrets: BenchSecrets): KlingRe
     case 'token':
       return { verify: callbackToken({ secret: secrets.token }), store: memoryStore() };
     case 'redis':
-      // As the redis package's README recommends: the commands of concurrent deliveries share one write.
-      redis ??= new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
-      // Short TTLs: a bench run must not leave a million keys in Redis for a week.
-      return { verify: signature, store: redisStore({ client: redis, prefix: redisPrefix }), dedupeTtlMs: 600_000 };
+      return {
+        verify: signature,
+        store: redisStore({ client: redisClient(), prefix: redisPrefix }),
+        dedupeTtlMs: REDIS_TTL_MS,
+      };
     case 'slow':
       return { verify: signature, store: memoryStore(), ackTimeoutMs: Number(process.env.BENCH_ACK_TIMEOUT_MS) };
     case 'pipeline':
