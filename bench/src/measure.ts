@@ -79,7 +79,7 @@ export async function measureProcess(
     }
   };
   try {
-    for (const route of routes) await run(route, settings.warmupSec, false);
+    if (settings.warmupSec > 0) for (const route of routes) await run(route, settings.warmupSec, false);
     for (let round = 0; round < settings.rounds; round++) {
       log(`  ${framework} round ${round + 1}/${settings.rounds}`);
       for (const route of routes) await run(route, settings.durationSec, true);

@@ -203,8 +203,9 @@ export function renderReport(input: ReportInput): string {
     `## kling-webhooks bench (${settings.name}${settings.name === 'quick' ? ': a smoke run, not for comparing' : ''})`,
     '',
     machine(),
-    `- ${settings.connections} connections, ${settings.rounds} round(s) of ${settings.durationSec} s per route after a ` +
-      `${settings.warmupSec} s warm-up; bare and ours alternate within each round; medians shown; run took ` +
+    `- ${settings.connections} connections, ${settings.rounds} round(s) of ${settings.durationSec} s per route ` +
+      `${settings.warmupSec > 0 ? `after a ${settings.warmupSec} s warm-up` : 'without a warm-up'}; bare, the ` +
+      `hand-written routes and ours alternate within each round; medians shown; run took ` +
       `${input.elapsedSec.toFixed(0)} s`,
     '',
     speedTable(processes),
