@@ -103,6 +103,7 @@ export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './sch
 export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
 export { KlingValidationError } from './schemas/validation-error.js';
 // --- store ---
+export { encodeKeyPart, storeKeys } from './store/keys.js';
 export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
 export type {

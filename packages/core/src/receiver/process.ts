@@ -1,18 +1,19 @@
 import { KlingHandlerError, KlingStoreError } from '../errors.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
+import { storeKeys } from '../store/keys.js';
 import type { KlingClaimOptions, KlingClaimResult, KlingStore } from '../store/types.js';
 import { describeError, type HandlerRegistry } from './handlers.js';
 import type { KlingProcessOutcome } from './types.js';
 
-/** The dedupe key of an event: `taskId:status`, or `taskId:rawStatus` for a status this library does not know. */
+/** The dedupe key of an event: its task and status (the raw status for a status this library does not know). */
 export function dedupeKey(event: KlingTaskEvent): string {
-  return `${event.taskId}:${event.status === 'unknown' ? event.rawStatus : event.status}`;
+  return storeKeys.event(event.taskId, event.status === 'unknown' ? event.rawStatus : event.status);
 }
 
 /** The key marked done with a task's terminal event; later non-terminal events of the task are superseded by it. */
 export function terminalMarker(taskId: string): string {
-  return `${taskId}:terminal`;
+  return storeKeys.terminal(taskId);
 }
 
 /** A store failure as the error the contract promises (a store may reject with anything). */

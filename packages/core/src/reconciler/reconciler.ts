@@ -59,7 +59,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
 
   /** True when a callback already ended the task (its terminal marker is done). */
   const terminalSeen = async (task: KlingPendingTask): Promise<boolean> => {
-    const probeKey = `${task.taskId}:reconcile`;
+    const probeKey = `${terminalMarker(task.taskId)}:probe`;
     // The probe's own lease means nothing; kept short so a failed release leaves nothing behind for long.
     const probe = await store.claim(probeKey, { leaseMs: PROBE_LEASE_MS, supersededBy: terminalMarker(task.taskId) });
     if (probe.state === 'claimed') await store.release(probeKey, probe.token);
