@@ -43,6 +43,7 @@ const forgetfulStore: KlingStore = {
   claim: () => Promise.resolve({ state: 'claimed', token: 'bench' }),
   complete: () => Promise.resolve(true),
   release: () => Promise.resolve(true),
+  isTaskDone: () => Promise.resolve(false),
   putPending: () => Promise.resolve(),
   deletePending: () => Promise.resolve(),
   takeDuePending: () => Promise.resolve([]),

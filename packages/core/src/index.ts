@@ -102,6 +102,7 @@ export {
 export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './schemas/relay.js';
 export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
 export { KlingValidationError } from './schemas/validation-error.js';
+export { klingIdempotencyKey } from './store/event-ref.js';
 // --- store ---
 export { encodeKeyPart, storeKeys } from './store/keys.js';
 export type { MemoryStoreOptions } from './store/memory.js';
@@ -110,7 +111,10 @@ export type {
   KlingClaimOptions,
   KlingClaimResult,
   KlingCompleteOptions,
+  KlingDedupeStore,
+  KlingEventRef,
   KlingPendingTask,
+  KlingPendingTasks,
   KlingStore,
 } from './store/types.js';
 // --- verify ---

@@ -8,6 +8,7 @@ import {
   type KlingTaskEvent,
   type KlingVerifyOption,
   memoryStore,
+  storeKeys,
 } from '@kling-webhooks/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -50,13 +51,9 @@ export function fuzzReceiver(verify: KlingVerifyOption): {
   const keys: string[] = [];
   const recording: KlingStore = {
     ...store,
-    claim: (key, options) => {
-      keys.push(key, ...(options.supersededBy === undefined ? [] : [options.supersededBy]));
-      return store.claim(key, options);
-    },
-    complete: (key, token, options) => {
-      keys.push(key, ...(options.mark === undefined ? [] : [options.mark]));
-      return store.complete(key, token, options);
+    claim: (event, options) => {
+      keys.push(storeKeys.event(event.taskId, event.status), storeKeys.terminal(event.taskId));
+      return store.claim(event, options);
     },
   };
   // 4 MiB: the 100k-deep bodies (up to 2 MB) must reach the parser, not stop at the size limit.

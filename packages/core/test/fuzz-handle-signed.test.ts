@@ -43,8 +43,9 @@ const JSON_TYPES = new Set([
   'application/cloudevents+json',
   'application/json;charset=latin1',
 ]);
-/** A task id and a status of at most 256 characters each, and the separator. */
-const MAX_KEY_LENGTH = 2 * 256 + 1;
+/** A task id and a status of at most 256 characters each, and the key's syntax. */
+// Each character of the id and status is encoded in at most 3 (`:` → `%3A`), plus `{`, `}:e:`.
+const MAX_KEY_LENGTH = 3 * 2 * 256 + 5;
 const SIGNATURE_HEADERS = new Set([
   'content-type',
   'content-length',

@@ -11,9 +11,9 @@ function receiver() {
   const claimed: string[] = [];
   const recording: KlingStore = {
     ...store,
-    claim: (key, options) => {
-      claimed.push(key);
-      return store.claim(key, options);
+    claim: (event, options) => {
+      claimed.push(storeKeys.event(event.taskId, event.status));
+      return store.claim(event, options);
     },
   };
   const instance = createKlingReceiver({ verify: 'none', store: recording, logger: silentLogger });

@@ -52,6 +52,12 @@ redis.call('DEL', KEYS[1])
 return 1
 `);
 
+/** KEYS[1] a task's terminal marker. → 1 when the task ended (a terminal event was completed), else 0. */
+export const IS_DONE = script(`
+if redis.call('GET', KEYS[1]) == '${DONE}' then return 1 end
+return 0
+`);
+
 /**
  * KEYS[1] due-time sorted set, KEYS[2] task hash; ARGV taskId, dueAt, task JSON, maxPending, ttlMs. Past the cap the
  * tasks due longest ago are dropped; both keys' TTL is refreshed on every write, so an abandoned set expires.

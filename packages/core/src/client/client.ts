@@ -3,7 +3,7 @@ import { KlingConfigError } from '../errors.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { normalize } from '../normalize.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingPendingTasks } from '../store/types.js';
 import { signCallbackUrl } from '../verify/sign-callback-url.js';
 import { createAuthorizer, type KlingAuth } from './auth.js';
 import { wholeNumberOption } from './check.js';
@@ -40,7 +40,7 @@ const defaultBaseUrl = 'https://api-singapore.klingai.com';
 export class KlingClient {
   readonly #call: KlingTransport;
   readonly #callback: KlingCallbackOptions | undefined;
-  readonly #store: KlingStore | undefined;
+  readonly #store: KlingPendingTasks | undefined;
   readonly #now: () => number;
   readonly #fallbackAfterMs: number;
   readonly #queryBatchSize: number;

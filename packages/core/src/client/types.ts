@@ -1,6 +1,6 @@
 import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingPendingTasks } from '../store/types.js';
 import type { KlingApiDialect } from './products.js';
 
 /** Where Kling should POST a task's states, added to every task `createTask` makes. */
@@ -23,7 +23,7 @@ export interface KlingClientOptions {
   /** Adds a `callback_url` (and a callback token) to every task created. */
   callback?: KlingCallbackOptions;
   /** Where created tasks are recorded as pending for the reconciler. Without one nothing is tracked. */
-  store?: KlingStore;
+  store?: KlingPendingTasks;
   /** Default: the global `fetch`. */
   fetch?: typeof fetch;
   /** Per attempt, body included. Default 30 000. */

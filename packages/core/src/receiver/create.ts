@@ -5,6 +5,7 @@ import { normalize } from '../normalize.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
 import { parseJson } from '../schemas/json.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
+import { eventRef } from '../store/event-ref.js';
 import type { KlingClaimResult } from '../store/types.js';
 import { bindingMismatch, createVerification } from '../verify/compose.js';
 import type { KlingVerifiableRequest, VerifyOutcome } from '../verify/types.js';
@@ -12,7 +13,7 @@ import { BUDGET_SPENT, withinBudget } from './budget.js';
 import { describeError, HandlerRegistry } from './handlers.js';
 import { LogLimiter } from './log-limiter.js';
 import { type ResolvedReceiverOptions, resolveReceiverOptions } from './options.js';
-import { dedupeKey, EventProcessor } from './process.js';
+import { EventProcessor } from './process.js';
 import { readBody } from './read-body.js';
 import {
   acceptedResponse,
@@ -171,18 +172,17 @@ class Receiver implements KlingReceiver {
     }
 
     // 4. Dedupe.
-    const key = dedupeKey(event);
+    const ref = eventRef(event);
     let claim: KlingClaimResult;
     try {
-      claim = await this.processor.claim(event, key);
+      claim = await this.processor.claim(ref);
     } catch (error) {
       // Once per outage, not once per request: a down store fails every delivery until it is back.
       if (this.storeDown) {
-        logger.debug('store claim failed; answered 503', { key });
+        logger.debug('store claim failed; answered 503', { taskId: event.taskId, status: ref.status });
       } else {
         this.storeDown = true;
         logger.error('store claim failed; answering 503 until the store answers again', {
-          key,
           taskId: event.taskId,
           status: event.status,
           error: describeError(error),
@@ -196,25 +196,25 @@ class Receiver implements KlingReceiver {
     }
     switch (claim.state) {
       case 'done':
-        logger.debug('duplicate delivery', { key });
+        logger.debug('duplicate delivery', { taskId: event.taskId, status: ref.status });
         return duplicateResponse();
       case 'superseded':
-        logger.debug('non-terminal event after the terminal one; not dispatched', { key });
+        logger.info('task already ended; event not dispatched', { taskId: event.taskId, status: ref.status });
         return outOfOrderResponse();
       case 'in-flight':
-        logger.debug('delivery in flight elsewhere; answered 409', { key });
+        logger.debug('delivery in flight elsewhere; answered 409', { taskId: event.taskId, status: ref.status });
         return inFlightResponse(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
     }
 
     // 5. Dispatch. Synchronous handlers need no ack timer; asynchronous ones get what is left of the budget.
-    const dispatched = this.registry.dispatch(event, key, logger);
-    const finished = this.processor.finish(event, key, claim.token, dispatched, logger);
+    const dispatched = this.registry.dispatch(event, logger);
+    const finished = this.processor.finish(event, ref, claim.token, dispatched, logger);
     let failure: Awaited<typeof finished>;
     if (isThenable(dispatched)) {
       const result = await withinBudget(finished, this.options.ackTimeoutMs - (Date.now() - started));
       if (result === BUDGET_SPENT) {
         // `finished` goes on: it completes or releases, and reports failures to onError.
-        logger.debug('ack budget spent; answered 202 while handlers run', { key });
+        logger.debug('ack budget spent; answered 202 while handlers run', { taskId: event.taskId, status: ref.status });
         return acceptedResponse();
       }
       failure = result;

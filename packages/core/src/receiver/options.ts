@@ -1,7 +1,7 @@
 import { KlingConfigError } from '../errors.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { memoryStore } from '../store/memory.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingDedupeStore } from '../store/types.js';
 import type { KlingReceiver, KlingReceiverOptions } from './types.js';
 
 /** The options a receiver runs with, defaults filled in. */
@@ -54,7 +54,7 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
   if (options.logger !== undefined && !hasMethods(options.logger, ['debug', 'info', 'warn', 'error'])) {
     throw new KlingConfigError('createKlingReceiver: logger must have debug, info, warn and error methods');
   }
-  const store: KlingStore = options.store ?? memoryStore();
+  const store: KlingDedupeStore = options.store ?? memoryStore();
   const logger: KlingLogger = options.logger ?? consoleLogger();
   return Object.freeze({
     verify: options.verify,

@@ -1,7 +1,7 @@
 import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingDedupeStore } from '../store/types.js';
 import type { KlingVerifyOption } from '../verify/types.js';
 
 /** What handlers can subscribe to: a known status, or `'*'` for every event (unknown statuses included). */
@@ -24,8 +24,11 @@ export type KlingErrorHandler = (error: unknown, event: KlingTaskEvent | undefin
 export interface KlingReceiverOptions {
   /** How requests are verified. Required: write `'none'` to opt out. */
   verify: KlingVerifyOption;
-  /** Dedupe store. Default: `memoryStore()` (one process only: use `redisStore` with several replicas). */
-  store?: KlingStore;
+  /**
+   * Dedupe store (only its `KlingDedupeStore` part is used). Default: `memoryStore()` (one process only: use
+   * `redisStore` with several replicas).
+   */
+  store?: KlingDedupeStore;
   /** After this long the receiver answers 202 and lets handlers finish. Default 4000 (Kling waits about 5 s). */
   ackTimeoutMs?: number;
   /** Larger bodies get 413 and are not read further. Default 1 MiB. */

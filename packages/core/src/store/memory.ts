@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { KlingConfigError } from '../errors.js';
+import { storeKeys } from './keys.js';
 import type {
   KlingClaimOptions,
   KlingClaimResult,
   KlingCompleteOptions,
+  KlingEventRef,
   KlingPendingTask,
   KlingStore,
 } from './types.js';
@@ -177,10 +179,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
   }
 
   const store: KlingStore = {
-    async claim(key: string, { leaseMs, supersededBy }: KlingClaimOptions): Promise<KlingClaimResult> {
+    async claim(event: KlingEventRef, { leaseMs }: KlingClaimOptions): Promise<KlingClaimResult> {
       const now = elapsed();
+      const key = storeKeys.event(event.taskId, event.status);
       if (isDone(key, now)) return { state: 'done' };
-      if (supersededBy !== undefined && isDone(supersededBy, now)) return { state: 'superseded' };
+      if (!event.terminal && isDone(storeKeys.terminal(event.taskId), now)) return { state: 'superseded' };
       const lease = liveLease(key, now);
       if (lease !== undefined) return { state: 'in-flight', retryAfterMs: lease.expiresAt - now };
       makeRoom(now);
@@ -189,16 +192,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
       return { state: 'claimed', token };
     },
 
-    async complete(key: string, token: string, { ttlMs, mark }: KlingCompleteOptions): Promise<boolean> {
+    async complete(event: KlingEventRef, token: string, { ttlMs }: KlingCompleteOptions): Promise<boolean> {
       const now = elapsed();
+      const key = storeKeys.event(event.taskId, event.status);
       if (!takeLease(key, token, now)) return false;
       markDone(key, ttlMs, now);
-      if (mark !== undefined) markDone(mark, ttlMs, now);
+      if (event.terminal) markDone(storeKeys.terminal(event.taskId), ttlMs, now);
       return true;
     },
 
-    async release(key: string, token: string): Promise<boolean> {
-      return takeLease(key, token, elapsed());
+    async release(event: KlingEventRef, token: string): Promise<boolean> {
+      return takeLease(storeKeys.event(event.taskId, event.status), token, elapsed());
+    },
+
+    async isTaskDone(taskId: string): Promise<boolean> {
+      return isDone(storeKeys.terminal(taskId), elapsed());
     },
 
     async putPending(task: KlingPendingTask): Promise<void> {
