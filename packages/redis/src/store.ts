@@ -80,15 +80,18 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
   const abandoned = new AbandonedClaims();
 
   async function release(event: KlingEventRef, token: string): Promise<boolean> {
-    return Number(await run(RELEASE, [eventKey(event)], [token])) === 1;
+    const keys = event.terminal ? [eventKey(event), terminalKey(event.taskId)] : [eventKey(event)];
+    return Number(await run(RELEASE, keys, [token])) === 1;
   }
 
   return {
-    async claim(event, { leaseMs }): Promise<KlingClaimResult> {
+    async claim(event, { leaseMs, ttlMs }): Promise<KlingClaimResult> {
       const token = randomUUID();
       const key = eventKey(event);
-      const keys = event.terminal ? [key] : [key, terminalKey(event.taskId)];
-      const args = [token, ms(leaseMs), ...abandoned.tokens(key, Date.now())];
+      const keys = [key, terminalKey(event.taskId)];
+      const lapsed = abandoned.tokens(key, Date.now());
+      const args = [token, ms(leaseMs), ms(Math.max(leaseMs, ttlMs)), event.terminal ? '1' : '0'];
+      if (lapsed.length > 0) args.push(...lapsed);
       const reply = Number(
         await run(CLAIM, keys, args, (late) => {
           // The caller got a 503 and the sender will redeliver, but this claim may still take the lease: a lease

@@ -169,6 +169,56 @@ export function describeDedupeStoreContract<S extends KlingDedupeStore>(
       expect((await store.claim(ev(newTask(), 'submitted'), CLAIM)).state).toBe('claimed');
     });
 
+    it('supersedes every other state of the task from the moment a terminal state is claimed', async () => {
+      const store = await open();
+      const id = newTask();
+      const end = ev(id, 'succeed');
+      const token = await claimToken(store, end);
+      // The terminal handler is still running (the 202 case): nothing else of the task is dispatched.
+      expect(await store.claim(ev(id, 'processing'), CLAIM)).toEqual({ state: 'superseded' });
+      expect(await store.claim(ev(id, 'failed'), CLAIM)).toEqual({ state: 'superseded' });
+      expect((await store.claim(end, CLAIM)).state).toBe('in-flight');
+      expect(await store.complete(end, token, DONE_TTL)).toBe(true);
+      expect(await store.claim(ev(id, 'processing'), CLAIM)).toEqual({ state: 'superseded' });
+      expect(await store.claim(ev(id, 'failed'), CLAIM)).toEqual({ state: 'superseded' });
+      expect(await store.claim(end, CLAIM)).toEqual({ state: 'done' });
+    });
+
+    it('opens the task again when its terminal claim is released (the handler failed)', async () => {
+      const store = await open();
+      const id = newTask();
+      const end = ev(id, 'failed');
+      expect(await store.release(end, await claimToken(store, end))).toBe(true);
+      expect((await store.claim(ev(id, 'processing'), CLAIM)).state).toBe('claimed');
+      const again = await claimToken(store, end);
+      expect(await store.complete(end, again, DONE_TTL)).toBe(true);
+      expect(await store.isTaskDone(id)).toBe(true);
+    });
+
+    it('completes a claim whose lease lapsed when nobody took it over; a redelivery is then a duplicate', async () => {
+      const store = await open();
+      for (const e of [ev(newTask(), 'processing'), ev(newTask(), 'succeed')]) {
+        const token = await claimToken(store, e, SHORT_MS);
+        await sleep(LAPSE_WAIT_MS); // the handler outlives its lease
+        expect(await store.complete(e, token, DONE_TTL)).toBe(true);
+        expect(await store.claim(e, CLAIM)).toEqual({ state: 'done' });
+      }
+    });
+
+    it('lets a takeover of a lapsed terminal claim hold the task; the first owner can no longer release it', async () => {
+      const store = await open();
+      const id = newTask();
+      const end = ev(id, 'succeed');
+      const first = await claimToken(store, end, SHORT_MS);
+      await sleep(LAPSE_WAIT_MS);
+      const second = await claimToken(store, end);
+      expect(await store.release(end, first)).toBe(false);
+      expect(await store.claim(ev(id, 'processing'), CLAIM)).toEqual({ state: 'superseded' });
+      expect(await store.complete(end, first, DONE_TTL)).toBe(false);
+      expect(await store.complete(end, second, DONE_TTL)).toBe(true);
+      expect(await store.isTaskDone(id)).toBe(true);
+    });
+
     it('answers isTaskDone once a terminal event of the task was completed, and only then', async () => {
       const store = await open();
       const id = newTask();

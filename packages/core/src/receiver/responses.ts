@@ -37,7 +37,7 @@ function retryLater(status: number, body: string, retryAfterSec: number): KlingR
 export const okResponse = (): KlingResponse => json(200, OK);
 /** 200: the event was processed before. */
 export const duplicateResponse = (): KlingResponse => json(200, DUPLICATE);
-/** 200: a non-terminal state that arrived after the task ended; acknowledged, not dispatched. */
+/** 200: the task has ended (or its terminal state is being handled): acknowledged, not dispatched. */
 export const outOfOrderResponse = (): KlingResponse => json(200, OUT_OF_ORDER);
 /** 202: the ack budget ran out; handlers go on after the answer. */
 export const acceptedResponse = (): KlingResponse => json(202, ACCEPTED);

@@ -13,8 +13,8 @@ import type {
 /** Options of `memoryStore`. */
 export interface MemoryStoreOptions {
   /**
-   * Most dedupe entries (done keys and live leases together) kept at once. When full, the oldest done key is dropped
-   * first, then the oldest lease. Default 100 000.
+   * Most dedupe entries (done keys and claim records together) kept at once. When full, the oldest done key is
+   * dropped first, then the oldest claim. Default 100 000.
    */
   maxEntries?: number;
   /** Upper bound on how long a done key is remembered, whatever `complete` asks. Default: no bound. */
@@ -25,10 +25,16 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
-interface Lease {
+/**
+ * A claim's record: kept after its lease lapses (until `keepUntil`), so its owner can still complete it when nobody
+ * took it over. A terminal event's claim is also stored under its task's terminal marker (the same object).
+ */
+interface Claim {
   token: string;
-  /** Ms after the store's epoch. */
-  expiresAt: number;
+  /** Ms after the store's epoch when the lease lapses (another claim may then take the event over). */
+  leaseUntil: number;
+  /** Ms after the store's epoch when the record is dropped. */
+  keepUntil: number;
 }
 
 /** How many expired entries one operation drops from the head of a map: bounded work, O(1) per operation. */
@@ -130,11 +136,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
   /** Done key → expiry, in write order. */
   const done = new WriteOrderMap<number>();
-  const leases = new WriteOrderMap<Lease>();
+  const claims = new WriteOrderMap<Claim>();
   const pending = new WriteOrderMap<KlingPendingTask>();
 
   const doneExpiry = (value: number): number => value;
-  const leaseExpiry = (lease: Lease): number => lease.expiresAt;
+  const claimExpiry = (claim: Claim): number => claim.keepUntil;
 
   function isDone(key: string, now: number): boolean {
     const expiresAt = done.get(key);
@@ -144,19 +150,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
     return false;
   }
 
-  function liveLease(key: string, now: number): Lease | undefined {
-    const lease = leases.get(key);
-    if (lease === undefined) return undefined;
-    if (lease.expiresAt > now) return lease;
-    leases.delete(key);
+  function claimOf(key: string, now: number): Claim | undefined {
+    const claim = claims.get(key);
+    if (claim === undefined) return undefined;
+    if (claim.keepUntil > now) return claim;
+    claims.delete(key);
     return undefined;
   }
 
   function makeRoom(now: number): void {
     sweep(done, doneExpiry, now);
-    sweep(leases, leaseExpiry, now);
-    while (done.size + leases.size >= maxEntries) {
-      const from = done.size > 0 ? done : leases;
+    sweep(claims, claimExpiry, now);
+    while (done.size + claims.size >= maxEntries) {
+      const from = done.size > 0 ? done : claims;
       const head = from.oldest();
       if (head === undefined) return;
       from.delete(head[0]);
@@ -165,44 +171,57 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
   function markDone(key: string, ttlMs: number, now: number): void {
     done.delete(key);
-    leases.delete(key);
+    claims.delete(key);
     makeRoom(now);
     done.set(key, now + Math.min(ttlMs, ttlCap));
   }
 
-  /** Removes and returns the lease on `key` when `token` still holds it. */
-  function takeLease(key: string, token: string, now: number): boolean {
-    const lease = liveLease(key, now);
-    if (lease === undefined || lease.token !== token) return false;
-    leases.delete(key);
-    return true;
-  }
-
   const store: KlingStore = {
-    async claim(event: KlingEventRef, { leaseMs }: KlingClaimOptions): Promise<KlingClaimResult> {
+    async claim(event: KlingEventRef, { leaseMs, ttlMs }: KlingClaimOptions): Promise<KlingClaimResult> {
       const now = elapsed();
       const key = storeKeys.event(event.taskId, event.status);
       if (isDone(key, now)) return { state: 'done' };
-      if (!event.terminal && isDone(storeKeys.terminal(event.taskId), now)) return { state: 'superseded' };
-      const lease = liveLease(key, now);
-      if (lease !== undefined) return { state: 'in-flight', retryAfterMs: lease.expiresAt - now };
+      const marker = storeKeys.terminal(event.taskId);
+      if (isDone(marker, now)) return { state: 'superseded' };
+      const own = claimOf(key, now);
+      const holder = claimOf(marker, now);
+      // A terminal claim holds the task from the moment it is taken: everything but that same event is superseded.
+      if (holder !== undefined && holder !== own) return { state: 'superseded' };
+      if (own !== undefined && own.leaseUntil > now) return { state: 'in-flight', retryAfterMs: own.leaseUntil - now };
       makeRoom(now);
       const token = randomUUID();
-      leases.set(key, { token, expiresAt: now + leaseMs });
+      const claim: Claim = {
+        token,
+        leaseUntil: now + leaseMs,
+        keepUntil: now + Math.max(leaseMs, Math.min(ttlMs, ttlCap)),
+      };
+      claims.set(key, claim);
+      if (event.terminal) claims.set(marker, claim);
       return { state: 'claimed', token };
     },
 
     async complete(event: KlingEventRef, token: string, { ttlMs }: KlingCompleteOptions): Promise<boolean> {
       const now = elapsed();
       const key = storeKeys.event(event.taskId, event.status);
-      if (!takeLease(key, token, now)) return false;
+      // The owner token decides, not the lease clock: a lapsed lease nobody took over is still its owner's.
+      if (claimOf(key, now)?.token !== token) return false;
       markDone(key, ttlMs, now);
       if (event.terminal) markDone(storeKeys.terminal(event.taskId), ttlMs, now);
       return true;
     },
 
     async release(event: KlingEventRef, token: string): Promise<boolean> {
-      return takeLease(storeKeys.event(event.taskId, event.status), token, elapsed());
+      const now = elapsed();
+      const key = storeKeys.event(event.taskId, event.status);
+      const claim = claimOf(key, now);
+      if (claim?.token !== token) return false;
+      claims.delete(key);
+      if (event.terminal) {
+        // The task is open again: a redelivery of its terminal state can run.
+        const marker = storeKeys.terminal(event.taskId);
+        if (claims.get(marker) === claim) claims.delete(marker);
+      }
+      return true;
     },
 
     async isTaskDone(taskId: string): Promise<boolean> {
