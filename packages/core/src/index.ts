@@ -116,6 +116,7 @@ export type {
   KlingPendingTask,
   KlingPendingTasks,
   KlingStore,
+  KlingTaskPairings,
 } from './store/types.js';
 // --- verify ---
 export type { CallbackTokenOptions } from './verify/callback-token.js';

@@ -38,7 +38,11 @@ export function labelled(raw: Uint8Array): Uint8Array {
 }
 
 /** A receiver with one handler per status and one for `'*'`, each recording what it got. */
-export function fuzzReceiver(verify: KlingVerifyOption): {
+export function fuzzReceiver(
+  verify: KlingVerifyOption,
+  /** External id → task id pairs recorded in the store, as `KlingClient` records the tasks it creates. */
+  pairings: readonly (readonly [string, string])[] = [],
+): {
   receiver: KlingReceiver;
   calls: { status: string; event: KlingTaskEvent }[];
   logger: ReturnType<typeof captureLogger>;
@@ -48,6 +52,8 @@ export function fuzzReceiver(verify: KlingVerifyOption): {
   const logger = captureLogger();
   // A store per receiver: every run starts with no event seen, so a valid request must reach its handlers.
   const store = memoryStore();
+  // The memory store records synchronously: the pairing is there before the first request.
+  for (const [ext, task] of pairings) void store.pairTask(ext, task, 60_000);
   const keys: string[] = [];
   const recording: KlingStore = {
     ...store,

@@ -63,3 +63,31 @@ describe('receiver: nothing after the end', () => {
     expect(seen).toEqual(['failed', 'failed']);
   });
 });
+
+describe('receiver: a handler that outlives its lease', () => {
+  it('still completes when nobody took the event over: the redelivery is a duplicate and the handler ran once', async () => {
+    const logger = captureLogger();
+    const receiver = createKlingReceiver({
+      verify: klingSignature({ secrets: [SECRET] }),
+      store: memoryStore(),
+      logger,
+      ackTimeoutMs: 20,
+      leaseMs: 50,
+    });
+    let runs = 0;
+    const finished = deferred();
+    receiver.on('succeed', async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    });
+    receiver.onError(() => {});
+    const id = taskId();
+    expect((await receiver.handle(signedRequest(legacyBody(id, 'succeed')))).status).toBe(202);
+    setTimeout(finished.resolve, 250);
+    await finished.promise;
+    const redelivery = await receiver.handle(signedRequest(legacyBody(id, 'succeed')));
+    expect(json(redelivery)).toEqual({ ok: true, duplicate: true });
+    expect(runs).toBe(1);
+    expect(logger.at('warn')).toEqual([]);
+  });
+});

@@ -85,6 +85,17 @@ if redis.call('GET', KEYS[1]) == '${DONE}' then return 1 end
 return 0
 `);
 
+/** KEYS[1] pairing; ARGV task id, ttlMs. */
+export const PAIR = script(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 0
+`);
+
+/** KEYS[1] pairing. → the task id recorded, or nil. */
+export const PAIRED = script(`
+return redis.call('GET', KEYS[1])
+`);
+
 /**
  * KEYS[1] due-time sorted set, KEYS[2] task hash; ARGV taskId, dueAt, task JSON, maxPending, ttlMs. Past the cap the
  * tasks due longest ago are dropped; both keys' TTL is refreshed on every write, so an abandoned set expires.

@@ -13,7 +13,17 @@ import { AbandonedClaims } from './abandoned-claims.js';
 import { commandSender, type RedisClientLike } from './client.js';
 import { OutageLog } from './outage.js';
 import { scriptRunner } from './run-script.js';
-import { CLAIM, COMPLETE, DELETE_PENDING, IS_DONE, PUT_PENDING, RELEASE, TAKE_DUE_PENDING } from './scripts.js';
+import {
+  CLAIM,
+  COMPLETE,
+  DELETE_PENDING,
+  IS_DONE,
+  PAIR,
+  PAIRED,
+  PUT_PENDING,
+  RELEASE,
+  TAKE_DUE_PENDING,
+} from './scripts.js';
 
 /** Options of `redisStore`. */
 export interface RedisStoreOptions {
@@ -123,6 +133,15 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
 
     async isTaskDone(taskId: string): Promise<boolean> {
       return Number(await run(IS_DONE, [terminalKey(taskId)], [])) === 1;
+    },
+
+    async pairTask(externalTaskId: string, taskId: string, ttlMs: number): Promise<void> {
+      await run(PAIR, [`${prefix}${storeKeys.pairing(externalTaskId)}`], [taskId, ms(ttlMs)]);
+    },
+
+    async pairedTaskId(externalTaskId: string): Promise<string | undefined> {
+      const reply = await run(PAIRED, [`${prefix}${storeKeys.pairing(externalTaskId)}`], []);
+      return typeof reply === 'string' || reply instanceof Uint8Array ? String(reply) : undefined;
     },
 
     async putPending(task: KlingPendingTask): Promise<void> {

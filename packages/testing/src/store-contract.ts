@@ -6,6 +6,7 @@ import type {
   KlingPendingTask,
   KlingPendingTasks,
   KlingStore,
+  KlingTaskPairings,
 } from '@kling-webhooks/core';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -369,8 +370,64 @@ export function describePendingTasksContract<S extends KlingPendingTasks>(
 }
 
 /**
- * Every part's suite for a store that has them all (what `memoryStore` and `redisStore` return): the dedupe and
- * pending-task suites. `makeStore` runs once per test; on a shared backend give each its own namespace.
+ * The behaviour every `KlingTaskPairings` must have (what the client writes and the receiver reads to tie a callback
+ * token bound to an external id to one task). External ids are random, so a shared backend needs no namespace.
+ *
+ * @example
+ * describeTaskPairingsContract('memoryStore', () => memoryStore());
+ */
+export function describeTaskPairingsContract<S extends KlingTaskPairings & { close?(): Promise<void> }>(
+  name: string,
+  makeStore: () => S | Promise<S>,
+  options: StoreContractOptions<S> = {},
+): void {
+  describe(`KlingTaskPairings contract: ${name}`, () => {
+    const open = opener(makeStore, options);
+    const ext = (): string => `ext-${randomUUID()}`;
+
+    it('knows no task for an external id nobody paired', async () => {
+      const store = await open();
+      expect(await store.pairedTaskId(ext())).toBeUndefined();
+    });
+
+    it('answers the task paired with an external id, and the latest pairing when paired again', async () => {
+      const store = await open();
+      const a = ext();
+      const b = ext();
+      await store.pairTask(a, '842250903629086785', TTL_MS);
+      await store.pairTask(b, '842250903629086786', TTL_MS);
+      expect(await store.pairedTaskId(a)).toBe('842250903629086785');
+      expect(await store.pairedTaskId(b)).toBe('842250903629086786');
+      await store.pairTask(a, '842250903629086787', TTL_MS);
+      expect(await store.pairedTaskId(a)).toBe('842250903629086787');
+    });
+
+    it('keeps external ids containing key syntax apart', async () => {
+      const store = await open();
+      const base = ext();
+      await store.pairTask(`${base}:x`, 'one', TTL_MS);
+      await store.pairTask(`${base}%3Ax`, 'two', TTL_MS);
+      await store.pairTask(`{${base}}`, 'three', TTL_MS);
+      expect(await store.pairedTaskId(`${base}:x`)).toBe('one');
+      expect(await store.pairedTaskId(`${base}%3Ax`)).toBe('two');
+      expect(await store.pairedTaskId(`{${base}}`)).toBe('three');
+      expect(await store.pairedTaskId(base)).toBeUndefined();
+    });
+
+    it('forgets a pairing after its ttl', async () => {
+      const store = await open();
+      const a = ext();
+      await store.pairTask(a, 'task', SHORT_MS);
+      expect(await store.pairedTaskId(a)).toBe('task');
+      await sleep(LAPSE_WAIT_MS);
+      expect(await store.pairedTaskId(a)).toBeUndefined();
+    });
+  });
+}
+
+/**
+ * Every part's suite for a store that has them all (what `memoryStore` and `redisStore` return): the dedupe,
+ * pending-task and task-pairing suites. `makeStore` runs once per test; on a shared backend give each its own namespace.
  *
  * @example
  * describeStoreContract('memoryStore', () => memoryStore());
@@ -382,4 +439,5 @@ export function describeStoreContract(
 ): void {
   describeDedupeStoreContract(name, makeStore, options);
   describePendingTasksContract(name, makeStore, options);
+  describeTaskPairingsContract(name, makeStore, options);
 }

@@ -13,6 +13,7 @@ import { BUDGET_SPENT, withinBudget } from './budget.js';
 import { describeError, HandlerRegistry } from './handlers.js';
 import { LogLimiter } from './log-limiter.js';
 import { type ResolvedReceiverOptions, resolveReceiverOptions } from './options.js';
+import { PairingCheck, type PairingVerdict } from './pairing.js';
 import { EventProcessor } from './process.js';
 import { readBody } from './read-body.js';
 import {
@@ -28,6 +29,7 @@ import {
   payloadTooLargeResponse,
   requestTimeoutResponse,
   storeUnavailableResponse,
+  taskNotPairedResponse,
   unauthorizedResponse,
   unsupportedMediaTypeResponse,
 } from './responses.js';
@@ -44,6 +46,8 @@ import type {
 const JSON_MEDIA_TYPE = /^\s*application\/(?:[^\s;/]+\+)?json\s*(?:;|$)/i;
 /** Seconds a sender should wait when the store is down: long enough for a failover, short for Kling's retries. */
 const STORE_RETRY_AFTER_SEC = 5;
+/** Seconds a sender should wait for a task pairing to be recorded (or found by the reconciler). */
+const PAIRING_RETRY_AFTER_SEC = 10;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -54,6 +58,7 @@ class Receiver implements KlingReceiver {
   private readonly verify: (request: KlingVerifiableRequest) => Promise<VerifyOutcome>;
   private readonly registry: HandlerRegistry;
   private readonly processor: EventProcessor;
+  private readonly pairing: PairingCheck;
   private readonly logger: KlingLogger;
   private readonly limiter: LogLimiter;
   /** Whether the last claim failed: outages are logged when they start and end. */
@@ -73,6 +78,7 @@ class Receiver implements KlingReceiver {
       this.options.leaseMs,
       this.options.dedupeTtlMs,
     );
+    this.pairing = new PairingCheck(this.options.store, this.options.lookupTask, this.options.dedupeTtlMs, this.logger);
   }
 
   on<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this {
@@ -169,6 +175,38 @@ class Receiver implements KlingReceiver {
         reason: mismatch,
       });
       return unauthorizedResponse();
+    }
+    // A token can only name the external id (Kling assigns the task id later): the task must be the one paired with it.
+    const bound = verified.expect;
+    if (bound?.externalTaskId !== undefined && bound.taskId === undefined) {
+      let verdict: PairingVerdict;
+      try {
+        verdict = await this.pairing.check(
+          bound.externalTaskId,
+          event.taskId,
+          this.options.ackTimeoutMs - (Date.now() - started),
+        );
+      } catch (error) {
+        logger.error('store could not tell the task of a callback token; answered 503', {
+          taskId: event.taskId,
+          error: describeError(error),
+        });
+        return storeUnavailableResponse(STORE_RETRY_AFTER_SEC);
+      }
+      if (verdict === 'other-task') {
+        limiter.warn('unauthorized', 'rejected: callback token is for another task (401)', {
+          verifier: verified.verifier,
+          taskId: event.taskId,
+        });
+        return unauthorizedResponse();
+      }
+      if (verdict === 'unknown') {
+        limiter.warn('not-paired', 'task of the callback token not known yet; answered 503', {
+          verifier: verified.verifier,
+          taskId: event.taskId,
+        });
+        return taskNotPairedResponse(PAIRING_RETRY_AFTER_SEC);
+      }
     }
 
     // 4. Dedupe.

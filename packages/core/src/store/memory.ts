@@ -21,6 +21,8 @@ export interface MemoryStoreOptions {
   ttlMs?: number;
   /** Most pending tasks kept at once; when full, the one written longest ago is dropped. Default 10 000. */
   maxPending?: number;
+  /** Most task pairings (external id → task id) kept at once; when full, the oldest is dropped. Default 100 000. */
+  maxPairings?: number;
   /** Clock in Unix ms. Default `Date.now`; tests inject their own. */
   now?: () => number;
 }
@@ -35,6 +37,13 @@ interface Claim {
   leaseUntil: number;
   /** Ms after the store's epoch when the record is dropped. */
   keepUntil: number;
+}
+
+/** A task id recorded for an external task id. */
+interface Pairing {
+  taskId: string;
+  /** Ms after the store's epoch. */
+  expiresAt: number;
 }
 
 /** How many expired entries one operation drops from the head of a map: bounded work, O(1) per operation. */
@@ -128,6 +137,7 @@ function sweep<V>(map: WriteOrderMap<V>, expiry: (value: V) => number, now: numb
 export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
   const maxEntries = positiveInteger(options.maxEntries ?? 100_000, 'maxEntries');
   const maxPending = positiveInteger(options.maxPending ?? 10_000, 'maxPending');
+  const maxPairings = positiveInteger(options.maxPairings ?? 100_000, 'maxPairings');
   const ttlCap = options.ttlMs === undefined ? Number.POSITIVE_INFINITY : positiveInteger(options.ttlMs, 'ttlMs');
   const clock = options.now ?? Date.now;
   // Times are kept as ms after `epoch`: small integers stay unboxed in V8, which keeps a million done keys compact.
@@ -138,6 +148,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
   const done = new WriteOrderMap<number>();
   const claims = new WriteOrderMap<Claim>();
   const pending = new WriteOrderMap<KlingPendingTask>();
+  const pairings = new WriteOrderMap<Pairing>();
+  const pairingExpiry = (pairing: Pairing): number => pairing.expiresAt;
 
   const doneExpiry = (value: number): number => value;
   const claimExpiry = (claim: Claim): number => claim.keepUntil;
@@ -226,6 +238,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
     async isTaskDone(taskId: string): Promise<boolean> {
       return isDone(storeKeys.terminal(taskId), elapsed());
+    },
+
+    async pairTask(externalTaskId: string, taskId: string, ttlMs: number): Promise<void> {
+      const now = elapsed();
+      const key = storeKeys.pairing(externalTaskId);
+      pairings.delete(key);
+      sweep(pairings, pairingExpiry, now);
+      const oldest = pairings.size >= maxPairings ? pairings.oldest() : undefined;
+      if (oldest !== undefined) pairings.delete(oldest[0]);
+      pairings.set(key, { taskId, expiresAt: now + ttlMs });
+    },
+
+    async pairedTaskId(externalTaskId: string): Promise<string | undefined> {
+      const key = storeKeys.pairing(externalTaskId);
+      const pairing = pairings.get(key);
+      if (pairing === undefined) return undefined;
+      if (pairing.expiresAt > elapsed()) return pairing.taskId;
+      pairings.delete(key);
+      return undefined;
     },
 
     async putPending(task: KlingPendingTask): Promise<void> {

@@ -86,10 +86,23 @@ export interface KlingPendingTasks {
 }
 
 /**
- * Every part in one: what `memoryStore` and `redisStore` return. The receiver needs only `KlingDedupeStore`, the
- * client only `KlingPendingTasks`, the reconciler the pending tasks and `isTaskDone`.
+ * Which Kling task id was created for an external task id. A callback token can only name the external id (Kling
+ * assigns the task id later): `KlingClient` records the pair when it creates the task, and the receiver accepts a
+ * token bound to an external id only for the task recorded with it.
  */
-export interface KlingStore extends KlingDedupeStore, KlingPendingTasks {
+export interface KlingTaskPairings {
+  /** Records that `externalTaskId` names `taskId`, for `ttlMs`. */
+  pairTask(externalTaskId: string, taskId: string, ttlMs: number): Promise<void>;
+  /** The task id recorded for `externalTaskId`, or `undefined` when none is (yet, or any more). */
+  pairedTaskId(externalTaskId: string): Promise<string | undefined>;
+}
+
+/**
+ * Every part in one: what `memoryStore` and `redisStore` return. The receiver needs `KlingDedupeStore` (and reads
+ * `KlingTaskPairings` when it has them), the client `KlingPendingTasks` (and writes the pairings), the reconciler the
+ * pending tasks and `isTaskDone`.
+ */
+export interface KlingStore extends KlingDedupeStore, KlingPendingTasks, KlingTaskPairings {
   /** Releases resources the store owns (timers). Never closes a client the user passed in. */
   close?(): Promise<void>;
 }
