@@ -72,8 +72,10 @@ describe('receiver: a callback token authorizes one task (issue example, through
     );
     const a = await client.createTask('videos/text2video', { prompt: 'a' });
     const b = await client.createTask('videos/text2video', { prompt: 'b' });
-    const urlA = String((api.requests[0]?.body as Record<string, unknown>).callback_url);
-    const urlB = String((api.requests[1]?.body as Record<string, unknown>).callback_url);
+    const callbackUrl = (i: number) =>
+      String((api.requests[i]?.body as { callback_url?: unknown } | undefined)?.callback_url);
+    const urlA = callbackUrl(0);
+    const urlB = callbackUrl(1);
 
     const forged = await deliver(receiver, urlA, b.taskId, 'succeed', a.externalTaskId);
     expect(forged.status).toBe(401);
