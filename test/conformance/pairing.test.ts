@@ -32,7 +32,7 @@ describe.each(targets)('$name: a callback token authorizes one task', (target) =
       credential: { kind: 'token', externalTaskId: `ext-${a}` },
     });
     expect(genuineA.status).toBe(200);
-    expect(recorder.callsOf(a).sort()).toEqual(['*', 'processing']);
+    expect([...recorder.callsOf(a)].sort()).toEqual(['*', 'processing']);
   });
 
   it('503 with Retry-After, and no handler, while the task of the token is not known', async () => {
