@@ -266,9 +266,12 @@ class Receiver implements KlingReceiver {
 /**
  * Creates the framework-neutral receiver that the Express, Fastify and NestJS adapters wrap. It answers each
  * request through the pipeline: 405/415/413 for the wrong method, type or size; 401 unless `verify` accepts the raw
- * request (408 when a streamed body is slower than `bodyTimeoutMs`); 400 (with the bad field's path) for a body that is not a Kling task; then dedupe (200 `duplicate`, 409
- * in flight, 503 store down), and dispatch to the handlers of the event's status and `'*'` (200, 500 when one
- * throws, 202 when they outlast `ackTimeoutMs`).
+ * request (408 when a streamed body is slower than `bodyTimeoutMs`); 400 (with the bad field's path) for a body that
+ * is not a Kling task; 401 when a callback token is bound to another task (for a token bound to an external id: the
+ * task `KlingClient` paired with it in the store; 503 `task_not_paired` while no pairing is known); then dedupe (200
+ * `duplicate`, 200 `out-of-order` once the task's terminal state is claimed, 409 in flight, 503 store down), and
+ * dispatch to the handlers of the event's status and `'*'` (200, 500 when one throws, 202 when they outlast
+ * `ackTimeoutMs`).
  *
  * Throws `KlingConfigError` when `verify` is missing (write `verify: 'none'` to opt out) or another option is
  * invalid.
