@@ -62,6 +62,12 @@ export function externalTaskId(n: number): string {
   return `order-${String(n).padStart(9, '0')}`;
 }
 
+/** The task id of the body whose external task id is `ext` (the inverse of {@link externalTaskId}). */
+export function taskIdOfExternal(ext: string): string | undefined {
+  const n = /^order-(\d{9})$/.exec(ext)?.[1];
+  return n === undefined ? undefined : String(800_000_000_000_000_000n + BigInt(n));
+}
+
 /** Secrets shared by the load generator (which signs) and the server process (which verifies). */
 export interface BenchSecrets {
   /** `whsec_…` Webhook Secret for `klingSignature`. */

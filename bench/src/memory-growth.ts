@@ -1,7 +1,7 @@
 // Child process (run with --expose-gc): inserts distinct keys into one memoryStore and reports, at each checkpoint,
 // heap and RSS growth after a full GC and a pause (`settle`) and the cost of claim + complete over the batch that
 // reached it; then, with the store full, the cost of claims that evict. Prints one JSON line.
-import { memoryStore } from '@kling-webhooks/core';
+import { type KlingEventRef, memoryStore } from '@kling-webhooks/core';
 import { median } from './median.js';
 
 /** One checkpoint of the memory row. */
@@ -22,7 +22,7 @@ export interface MemoryReport {
 
 const BATCH = 10_000;
 const TIMED_BATCH = 1000;
-const LEASE = { leaseMs: 300_000 };
+const LEASE = { leaseMs: 300_000, ttlMs: 7 * 24 * 3600 * 1000 };
 const DONE = { ttlMs: 7 * 24 * 3600 * 1000 };
 
 /** How long V8's background thread gets to return the pages a full GC freed (RSS counts them until then). */
@@ -40,15 +40,20 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
-/** Keys as the receiver makes them (`taskId:status`), built before the timed loop. */
-function keys(from: number, count: number): string[] {
-  const list = new Array<string>(count);
-  for (let i = 0; i < count; i++) list[i] = `${800_000_000_000_000_000n + BigInt(from + i)}:succeed`;
+/**
+ * Events as the receiver hands them to the store, built before the timed loop. Non-terminal: one store entry per
+ * event (a terminal one adds its task's marker), as this row has always measured.
+ */
+function keys(from: number, count: number): KlingEventRef[] {
+  const list = new Array<KlingEventRef>(count);
+  for (let i = 0; i < count; i++) {
+    list[i] = { taskId: String(800_000_000_000_000_000n + BigInt(from + i)), status: 'processing', terminal: false };
+  }
   return list;
 }
 
 /** Mean ns of claim + complete for each key (all new). */
-async function insert(store: ReturnType<typeof memoryStore>, batch: readonly string[]): Promise<number> {
+async function insert(store: ReturnType<typeof memoryStore>, batch: readonly KlingEventRef[]): Promise<number> {
   const started = process.hrtime.bigint();
   for (const key of batch) {
     const claim = await store.claim(key, LEASE);

@@ -85,4 +85,25 @@ describe.each(targets)('$name: dispatch', (target) => {
     expect(redelivery.json).toEqual({ ok: true, duplicate: true });
     expect(sorted(recorder.callsOf(id))).toEqual(['*', 'succeed']);
   });
+
+  it('nothing after the end: a second terminal state, or any state while the terminal handler runs, is 200 and reaches no handler', async () => {
+    const id = taskId();
+    expect((await send(baseUrl(), legacyBody(id, 'succeed'))).status).toBe(200);
+    const second = await send(baseUrl(), legacyBody(id, 'failed'));
+    expect(second.status).toBe(200);
+    expect(second.json).toEqual({ ok: true, ignored: 'out-of-order' });
+    expect(sorted(recorder.callsOf(id))).toEqual(['*', 'succeed']);
+
+    const running = taskId();
+    recorder.behave(running, { delayMs: ACK_TIMEOUT_MS + 400 });
+    const completed = recorder.completion(running);
+    expect((await send(baseUrl(), legacyBody(running, 'failed'))).status).toBe(202);
+    for (const status of ['processing', 'succeed']) {
+      const late = await send(baseUrl(), legacyBody(running, status));
+      expect(late.status).toBe(200);
+      expect(late.json).toEqual({ ok: true, ignored: 'out-of-order' });
+    }
+    await completed;
+    expect(sorted(recorder.callsOf(running))).toEqual(['*', 'failed']);
+  });
 });

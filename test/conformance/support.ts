@@ -69,7 +69,7 @@ export type Credential =
   /** Kling's own signature; a fixed `id` and `timestamp` give the same headers every time (a redelivery). */
   | { kind: 'kling'; secret?: string; id?: string; timestamp?: number }
   /** A callback token in the URL; `expired` makes one whose `exp` has passed (signCallbackUrl refuses to). */
-  | { kind: 'token'; secret?: string; expired?: boolean }
+  | { kind: 'token'; secret?: string; expired?: boolean; externalTaskId?: string }
   | { kind: 'hmac'; secret?: string }
   | { kind: 'none' };
 
@@ -117,7 +117,10 @@ export async function send(
     case 'token':
       url = credential.expired
         ? `${url}?token=${expiredToken(credential.secret ?? TOKEN_SECRET)}`
-        : await signCallbackUrl(url, { secret: credential.secret ?? TOKEN_SECRET });
+        : await signCallbackUrl(url, {
+            secret: credential.secret ?? TOKEN_SECRET,
+            ...(credential.externalTaskId === undefined ? {} : { externalTaskId: credential.externalTaskId }),
+          });
       break;
     case 'hmac':
       headers['x-kling-signature'] = signBody(body, credential.secret ?? HMAC_SECRET);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type KlingStore, KlingStoreError } from '@kling-webhooks/core';
+import { type KlingEventRef, type KlingStore, KlingStoreError, storeKeys } from '@kling-webhooks/core';
 import { redisStore } from '@kling-webhooks/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -20,7 +20,9 @@ import {
 const TIMEOUT_MS = 300;
 /** Scheduling slack on a busy CI box; the point is "about commandTimeoutMs", not "until the client gives up". */
 const MARGIN_MS = 250;
-const LONG_LEASE = { leaseMs: 60_000 };
+const LONG_LEASE = { leaseMs: 60_000, ttlMs: 60_000 };
+/** A non-terminal event of task `id`. */
+const ev = (id: string): KlingEventRef => ({ taskId: id, status: 'processing', terminal: false });
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -34,7 +36,7 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
 
 async function timedClaim(store: KlingStore, key: string) {
   const started = Date.now();
-  const outcome = await store.claim(key, LONG_LEASE).then(
+  const outcome = await store.claim(ev(key), LONG_LEASE).then(
     (result) => ({ result, error: undefined }),
     (error: unknown) => ({ result: undefined, error }),
   );
@@ -69,7 +71,7 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
     it('fails fast with KlingStoreError while Redis is cut off, logs the outage once, recovers by itself', async () => {
       const { logger, lines } = recordingLogger();
       const store = redisStore({ client: user.client, prefix, commandTimeoutMs: TIMEOUT_MS, logger });
-      expect((await store.claim(randomUUID(), LONG_LEASE)).state).toBe('claimed');
+      expect((await store.claim(ev(randomUUID()), LONG_LEASE)).state).toBe('claimed');
 
       proxy.cut();
       for (let i = 0; i < 5; i++) {
@@ -82,7 +84,7 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
 
       await proxy.restore();
       // A probe that times out may still claim later: each probe uses a fresh key.
-      const result = await until(async () => store.claim(randomUUID(), LONG_LEASE), 10_000);
+      const result = await until(async () => store.claim(ev(randomUUID()), LONG_LEASE), 10_000);
       expect(result.state).toBe('claimed');
       expect(lines.error).toHaveLength(1);
       expect(lines.info).toHaveLength(1);
@@ -91,7 +93,7 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
     it('releases a claim that timed out but reached Redis later (no phantom lease)', async () => {
       const { client, sent } = recordingClient(user);
       const store = redisStore({ client, prefix, commandTimeoutMs: TIMEOUT_MS, logger: recordingLogger().logger });
-      await store.claim(randomUUID(), LONG_LEASE); // the claim script is loaded: the late claim is one EVALSHA
+      await store.claim(ev(randomUUID()), LONG_LEASE); // the claim script is loaded: the late claim is one EVALSHA
       const key = randomUUID();
 
       proxy.hold(); // connected, but Redis sees nothing: the claim times out
@@ -100,13 +102,15 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
       await proxy.restore(); // the held claim now runs on Redis and takes the lease
 
       const claimReply = await until(async () => {
-        const claim = sent.find((c) => c.args.includes(`${prefix}d:${key}`) && c.reply !== undefined);
+        const claim = sent.find(
+          (c) => c.args.includes(`${prefix}d:${storeKeys.event(key, 'processing')}`) && c.reply !== undefined,
+        );
         return claim?.reply;
       }, 5_000);
       expect(Number(claimReply)).toBe(0); // it did claim, after the caller had been told it failed
       // The store let go of it at once: a redelivery is not held off for the 60 s lease.
       const redelivery = await until(async () => {
-        const result = await direct.claim(key, LONG_LEASE);
+        const result = await direct.claim(ev(key), LONG_LEASE);
         return result.state === 'claimed' ? result : undefined;
       }, 2_000);
       expect(redelivery.state).toBe('claimed');
@@ -114,25 +118,25 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
 
     it('lets a redelivery to the same process take over its own timed-out claim at once', async () => {
       const store = redisStore({ client: user.client, prefix, commandTimeoutMs: TIMEOUT_MS });
-      await store.claim(randomUUID(), LONG_LEASE); // the claim script is loaded: the late claim is one EVALSHA
+      await store.claim(ev(randomUUID()), LONG_LEASE); // the claim script is loaded: the late claim is one EVALSHA
       const key = randomUUID();
 
       proxy.hold();
       expect((await timedClaim(store, key)).error).toBeInstanceOf(KlingStoreError);
       await proxy.restore();
       // Same connection, so Redis runs the late claim first and this one right after, before any release.
-      const redelivery = await store.claim(key, LONG_LEASE);
+      const redelivery = await store.claim(ev(key), LONG_LEASE);
       expect(redelivery.state).toBe('claimed');
       await sleep(100); // the late claim's reply has come and its release (of the old token) has run
-      expect((await direct.claim(key, LONG_LEASE)).state).toBe('in-flight');
+      expect((await direct.claim(ev(key), LONG_LEASE)).state).toBe('in-flight');
       if (redelivery.state !== 'claimed') return;
-      expect(await store.complete(key, redelivery.token, { ttlMs: 60_000 })).toBe(true);
+      expect(await store.complete(ev(key), redelivery.token, { ttlMs: 60_000 })).toBe(true);
     });
 
     it('releases a claim the client queued while disconnected and sent after reconnecting', async () => {
       const { client, sent } = recordingClient(user);
       const store = redisStore({ client, prefix, commandTimeoutMs: TIMEOUT_MS, logger: recordingLogger().logger });
-      await store.claim(randomUUID(), LONG_LEASE);
+      await store.claim(ev(randomUUID()), LONG_LEASE);
       const key = randomUUID();
 
       proxy.cut();
@@ -142,12 +146,14 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
       await proxy.restore();
 
       const claimReply = await until(async () => {
-        const claim = sent.find((c) => c.args.includes(`${prefix}d:${key}`) && c.reply !== undefined);
+        const claim = sent.find(
+          (c) => c.args.includes(`${prefix}d:${storeKeys.event(key, 'processing')}`) && c.reply !== undefined,
+        );
         return claim?.reply;
       }, 8_000);
       expect(Number(claimReply)).toBe(0);
       const redelivery = await until(async () => {
-        const result = await direct.claim(key, LONG_LEASE);
+        const result = await direct.claim(ev(key), LONG_LEASE);
         return result.state === 'claimed' ? result : undefined;
       }, 2_000);
       expect(redelivery.state).toBe('claimed');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KlingConfigError } from '@kling-webhooks/core';
+import { KlingConfigError, type KlingEventRef } from '@kling-webhooks/core';
 import { redisStore } from '@kling-webhooks/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,7 +13,12 @@ import {
   type TestClient,
 } from './support/redis.js';
 
-const LEASE = { leaseMs: 60_000 };
+const LEASE = { leaseMs: 60_000, ttlMs: 60_000 };
+const ev = (taskId: string, status = 'processing'): KlingEventRef => ({
+  taskId,
+  status,
+  terminal: status === 'succeed',
+});
 
 for (const kind of IN_PROCESS_CLIENT_KINDS) {
   describeWithRedis(`redisStore specifics with ${kind}`, () => {
@@ -34,18 +39,18 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
     it('gives every key it writes a TTL', async () => {
       const own = `${prefix}${randomUUID()}:`;
       const store = redisStore({ client: user.client, prefix: own });
-      const claim = await store.claim('task-1:succeed', LEASE);
+      const claim = await store.claim(ev('task-1', 'succeed'), LEASE);
       if (claim.state !== 'claimed') throw new Error('not claimed');
-      await store.complete('task-1:succeed', claim.token, { ttlMs: 60_000, mark: 'task-1:terminal' });
-      await store.claim('task-2:processing', LEASE);
+      await store.complete(ev('task-1', 'succeed'), claim.token, { ttlMs: 60_000 });
+      await store.claim(ev('task-2'), LEASE);
       await store.putPending({ taskId: 't', product: 'videos/text2video', createdAt: 1, dueAt: 2, attempts: 0 });
       await store.takeDuePending(10, 10, 1_000);
       const keys = await admin.keys(`${own}*`);
       expect(keys.sort()).toEqual(
         [
-          `${own}d:task-1:succeed`,
-          `${own}d:task-1:terminal`,
-          `${own}d:task-2:processing`,
+          `${own}d:{task-1}:e:succeed`,
+          `${own}d:{task-1}:t`,
+          `${own}d:{task-2}:e:processing`,
           `${own}pending`,
           `${own}pending:tasks`,
         ].sort(),
@@ -62,10 +67,10 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
         return ['EVALSHA', 'f'.repeat(40), ...args.slice(2)];
       });
       const store = redisStore({ client, prefix });
-      expect((await store.claim(randomUUID(), LEASE)).state).toBe('claimed');
+      expect((await store.claim(ev(randomUUID()), LEASE)).state).toBe('claimed');
       expect(sent.map((c) => c.args[0])).toEqual(['EVALSHA', 'EVAL']);
       sent.length = 0;
-      expect((await store.claim(randomUUID(), LEASE)).state).toBe('claimed');
+      expect((await store.claim(ev(randomUUID()), LEASE)).state).toBe('claimed');
       expect(sent.map((c) => c.args[0])).toEqual(['EVALSHA']);
     });
 
@@ -85,8 +90,8 @@ for (const kind of IN_PROCESS_CLIENT_KINDS) {
       const a = redisStore({ client: user.client, prefix: `${prefix}a:` });
       const b = redisStore({ client: user.client, prefix: `${prefix}b:` });
       const key = randomUUID();
-      expect((await a.claim(key, LEASE)).state).toBe('claimed');
-      expect((await b.claim(key, LEASE)).state).toBe('claimed');
+      expect((await a.claim(ev(key), LEASE)).state).toBe('claimed');
+      expect((await b.claim(ev(key), LEASE)).state).toBe('claimed');
     });
   });
 }

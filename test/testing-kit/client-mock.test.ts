@@ -81,11 +81,13 @@ describe('KlingClient against mockKling', () => {
 
   it('with a callback token and unsigned callbacks, the token in callback_url verifies each one', async () => {
     const kling = await start({ webhookSecret: false, behaviour: { stepMs: 20 } });
-    const receiver = await startReceiver({ verify: callbackToken({ secret: 'token-secret' }) });
+    // One store for both: the client records each task's external id → task id, which the token is checked against.
+    const store = memoryStore();
+    const receiver = await startReceiver({ verify: callbackToken({ secret: 'token-secret' }), store });
     closing.push(receiver.close);
     const client = new KlingClient(
       { apiKey },
-      { baseUrl: kling.url, callback: { url: receiver.url, secret: 'token-secret' }, logger: silentLogger },
+      { baseUrl: kling.url, callback: { url: receiver.url, secret: 'token-secret' }, store, logger: silentLogger },
     );
     await client.createTask('videos/image2video', { image: 'https://example.com/a.png' });
     await kling.whenIdle();

@@ -1,15 +1,16 @@
 import { hash } from 'node:crypto';
 import {
   callbackToken,
+  type KlingDedupeStore,
   type KlingReceiverOptions,
-  type KlingStore,
+  type KlingTaskPairings,
   type KlingVerifiableRequest,
   klingSignature,
   memoryStore,
 } from '@kling-webhooks/core';
 import { redisStore } from '@kling-webhooks/redis';
 import { Redis } from 'ioredis';
-import type { BenchSecrets } from '../deliveries.js';
+import { type BenchSecrets, taskIdOfExternal } from '../deliveries.js';
 import type { OurRoute, RouteName } from '../routes.js';
 
 /** Handler calls per route: the bench checks that every 2xx of a fresh-event route came from a dispatch. */
@@ -39,14 +40,29 @@ export function handlerOf(route: RouteName): () => undefined | Promise<void> {
 }
 
 /** A store that keeps nothing: every claim is new (the breakdown's pipeline-only route). */
-const forgetfulStore: KlingStore = {
+const forgetfulStore: KlingDedupeStore = {
   claim: () => Promise.resolve({ state: 'claimed', token: 'bench' }),
   complete: () => Promise.resolve(true),
   release: () => Promise.resolve(true),
-  putPending: () => Promise.resolve(),
-  deletePending: () => Promise.resolve(),
-  takeDuePending: () => Promise.resolve([]),
+  isTaskDone: () => Promise.resolve(false),
 };
+
+/**
+ * The memory store as a `KlingClient` sharing it would have filled it: every delivery's external id paired with its
+ * task (the bench's deliveries are tasks nobody created, so the pairing is derived instead of recorded; a read costs
+ * about what a map lookup does).
+ */
+function pairedMemoryStore(): KlingDedupeStore & KlingTaskPairings {
+  const store = memoryStore();
+  return {
+    claim: store.claim,
+    complete: store.complete,
+    release: store.release,
+    isTaskDone: store.isTaskDone,
+    pairTask: store.pairTask,
+    pairedTaskId: (ext) => Promise.resolve(taskIdOfExternal(ext)),
+  };
+}
 
 /** A verifier that hashes the body once and accepts: what one node:crypto call costs inside a request. */
 function sha256(request: KlingVerifiableRequest): boolean {
@@ -77,7 +93,7 @@ export function receiverOptions(route: OurRoute, secrets: BenchSecrets): KlingRe
     case 'signature':
       return { verify: signature, store: memoryStore() };
     case 'token':
-      return { verify: callbackToken({ secret: secrets.token }), store: memoryStore() };
+      return { verify: callbackToken({ secret: secrets.token }), store: pairedMemoryStore() };
     case 'redis':
       return {
         verify: signature,

@@ -29,7 +29,7 @@ export class KlingStoreError extends KlingWebhookError {
 
 /** A handler threw or rejected while processing an event; `cause` holds what it threw. */
 export class KlingHandlerError extends KlingWebhookError {
-  /** Dedupe key (`taskId:status`) of the event whose handler failed. */
+  /** Idempotency key (`klingIdempotencyKey`, the store's dedupe key) of the event whose handler failed. */
   readonly key: string;
 
   constructor(key: string, options?: { cause?: unknown }) {

@@ -102,15 +102,21 @@ export {
 export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './schemas/relay.js';
 export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
 export { KlingValidationError } from './schemas/validation-error.js';
+export { klingIdempotencyKey } from './store/event-ref.js';
 // --- store ---
+export { encodeKeyPart, storeKeys } from './store/keys.js';
 export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
 export type {
   KlingClaimOptions,
   KlingClaimResult,
   KlingCompleteOptions,
+  KlingDedupeStore,
+  KlingEventRef,
   KlingPendingTask,
+  KlingPendingTasks,
   KlingStore,
+  KlingTaskPairings,
 } from './store/types.js';
 // --- verify ---
 export type { CallbackTokenOptions } from './verify/callback-token.js';

@@ -8,6 +8,7 @@ import {
   type KlingTaskEvent,
   type KlingVerifyOption,
   memoryStore,
+  storeKeys,
 } from '@kling-webhooks/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -37,7 +38,11 @@ export function labelled(raw: Uint8Array): Uint8Array {
 }
 
 /** A receiver with one handler per status and one for `'*'`, each recording what it got. */
-export function fuzzReceiver(verify: KlingVerifyOption): {
+export function fuzzReceiver(
+  verify: KlingVerifyOption,
+  /** External id → task id pairs recorded in the store, as `KlingClient` records the tasks it creates. */
+  pairings: readonly (readonly [string, string])[] = [],
+): {
   receiver: KlingReceiver;
   calls: { status: string; event: KlingTaskEvent }[];
   logger: ReturnType<typeof captureLogger>;
@@ -47,16 +52,14 @@ export function fuzzReceiver(verify: KlingVerifyOption): {
   const logger = captureLogger();
   // A store per receiver: every run starts with no event seen, so a valid request must reach its handlers.
   const store = memoryStore();
+  // The memory store records synchronously: the pairing is there before the first request.
+  for (const [ext, task] of pairings) void store.pairTask(ext, task, 60_000);
   const keys: string[] = [];
   const recording: KlingStore = {
     ...store,
-    claim: (key, options) => {
-      keys.push(key, ...(options.supersededBy === undefined ? [] : [options.supersededBy]));
-      return store.claim(key, options);
-    },
-    complete: (key, token, options) => {
-      keys.push(key, ...(options.mark === undefined ? [] : [options.mark]));
-      return store.complete(key, token, options);
+    claim: (event, options) => {
+      keys.push(storeKeys.event(event.taskId, event.status), storeKeys.terminal(event.taskId));
+      return store.claim(event, options);
     },
   };
   // 4 MiB: the 100k-deep bodies (up to 2 MB) must reach the parser, not stop at the size limit.

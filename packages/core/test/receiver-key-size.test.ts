@@ -1,4 +1,4 @@
-import { createKlingReceiver, type KlingStore, memoryStore, silentLogger } from '@kling-webhooks/core';
+import { createKlingReceiver, type KlingStore, memoryStore, silentLogger, storeKeys } from '@kling-webhooks/core';
 import { describe, expect, it } from 'vitest';
 import { json } from './receiver-fixtures.js';
 
@@ -11,9 +11,9 @@ function receiver() {
   const claimed: string[] = [];
   const recording: KlingStore = {
     ...store,
-    claim: (key, options) => {
-      claimed.push(key);
-      return store.claim(key, options);
+    claim: (event, options) => {
+      claimed.push(storeKeys.event(event.taskId, event.status));
+      return store.claim(event, options);
     },
   };
   const instance = createKlingReceiver({ verify: 'none', store: recording, logger: silentLogger });
@@ -48,6 +48,6 @@ describe('receiver: dedupe keys stay small whatever the body says', () => {
     const { post, claimed } = receiver();
     const response = await post({ task_id: '8'.repeat(256), task_status: 's'.repeat(256) });
     expect(response.status).toBe(200);
-    expect(claimed).toEqual([`${'8'.repeat(256)}:${'s'.repeat(256)}`]);
+    expect(claimed).toEqual([storeKeys.event('8'.repeat(256), 's'.repeat(256))]);
   });
 });

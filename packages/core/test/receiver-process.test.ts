@@ -6,6 +6,7 @@ import {
   type KlingTaskEvent,
   klingSignature,
   memoryStore,
+  storeKeys,
 } from '@kling-webhooks/core';
 import { describe, expect, it } from 'vitest';
 import { captureLogger, deferred, json, legacyBody, SECRET, signedRequest, taskId } from './receiver-fixtures.js';
@@ -80,7 +81,7 @@ describe('receiver.process (poll results)', () => {
     const id = taskId();
     const failure = await receiver.process(pollEvent(id, 'failed')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(KlingHandlerError);
-    expect((failure as KlingHandlerError).key).toBe(`${id}:failed`);
+    expect((failure as KlingHandlerError).key).toBe(storeKeys.event(id, 'failed'));
     expect(await receiver.process(pollEvent(id, 'failed'))).toBe('processed');
     expect(attempts).toBe(2);
   });

@@ -27,7 +27,9 @@ const signedAndIssued: KlingVerifier = {
 };
 
 describe('SECURITY.md: a signature and a bound callback token, both required', () => {
-  const receiver = createKlingReceiver({ verify: signedAndIssued, store: memoryStore(), logger: silentLogger });
+  // The store KlingClient records each created task's pairing in (external id → task id).
+  const store = memoryStore();
+  const receiver = createKlingReceiver({ verify: signedAndIssued, store, logger: silentLogger });
   const handled: string[] = [];
   receiver.on('*', (event) => {
     handled.push(event.taskId);
@@ -35,6 +37,7 @@ describe('SECURITY.md: a signature and a bound callback token, both required', (
 
   async function deliver(options: { sign: boolean; tokenFor?: string; externalId: string }) {
     const id = taskId();
+    await store.pairTask(options.externalId, id, 60_000);
     const body = legacyBody(id, 'succeed', { task_info: { external_task_id: options.externalId } });
     const url =
       options.tokenFor === undefined

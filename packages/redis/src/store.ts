@@ -2,16 +2,28 @@ import { randomUUID } from 'node:crypto';
 import {
   type KlingClaimResult,
   KlingConfigError,
+  type KlingEventRef,
   type KlingLogger,
   type KlingPendingTask,
   type KlingStore,
   silentLogger,
+  storeKeys,
 } from '@kling-webhooks/core';
 import { AbandonedClaims } from './abandoned-claims.js';
 import { commandSender, type RedisClientLike } from './client.js';
 import { OutageLog } from './outage.js';
 import { scriptRunner } from './run-script.js';
-import { CLAIM, COMPLETE, DELETE_PENDING, PUT_PENDING, RELEASE, TAKE_DUE_PENDING } from './scripts.js';
+import {
+  CLAIM,
+  COMPLETE,
+  DELETE_PENDING,
+  IS_DONE,
+  PAIR,
+  PAIRED,
+  PUT_PENDING,
+  RELEASE,
+  TAKE_DUE_PENDING,
+} from './scripts.js';
 
 /** Options of `redisStore`. */
 export interface RedisStoreOptions {
@@ -73,18 +85,23 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
   const pendingSet = options.pendingKey ?? `${prefix}pending`;
   const pendingHash = `${pendingSet}:tasks`;
   const run = scriptRunner(send, timeoutMs, new OutageLog(options.logger ?? silentLogger));
-  const dedupeKey = (key: string): string => `${prefix}d:${key}`;
+  const eventKey = (event: KlingEventRef): string => `${prefix}d:${storeKeys.event(event.taskId, event.status)}`;
+  const terminalKey = (taskId: string): string => `${prefix}d:${storeKeys.terminal(taskId)}`;
   const abandoned = new AbandonedClaims();
 
-  async function release(key: string, token: string): Promise<boolean> {
-    return Number(await run(RELEASE, [dedupeKey(key)], [token])) === 1;
+  async function release(event: KlingEventRef, token: string): Promise<boolean> {
+    const keys = event.terminal ? [eventKey(event), terminalKey(event.taskId)] : [eventKey(event)];
+    return Number(await run(RELEASE, keys, [token])) === 1;
   }
 
   return {
-    async claim(key, { leaseMs, supersededBy }): Promise<KlingClaimResult> {
+    async claim(event, { leaseMs, ttlMs }): Promise<KlingClaimResult> {
       const token = randomUUID();
-      const keys = supersededBy === undefined ? [dedupeKey(key)] : [dedupeKey(key), dedupeKey(supersededBy)];
-      const args = [token, ms(leaseMs), ...abandoned.tokens(key, Date.now())];
+      const key = eventKey(event);
+      const keys = [key, terminalKey(event.taskId)];
+      const lapsed = abandoned.tokens(key, Date.now());
+      const args = [token, ms(leaseMs), ms(Math.max(leaseMs, ttlMs)), event.terminal ? '1' : '0'];
+      if (lapsed.length > 0) args.push(...lapsed);
       const reply = Number(
         await run(CLAIM, keys, args, (late) => {
           // The caller got a 503 and the sender will redeliver, but this claim may still take the lease: a lease
@@ -94,7 +111,7 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
           late.then(
             (result) => {
               if (Number(result) !== 0) abandoned.settle(key, token);
-              else release(key, token).then(() => abandoned.settle(key, token), ignore);
+              else release(event, token).then(() => abandoned.settle(key, token), ignore);
             },
             // It may have run before its reply was lost: keep the token until the lease it could hold lapses.
             ignore,
@@ -107,12 +124,25 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
       return { state: 'in-flight', retryAfterMs: reply };
     },
 
-    async complete(key, token, { ttlMs, mark }): Promise<boolean> {
-      const keys = mark === undefined ? [dedupeKey(key)] : [dedupeKey(key), dedupeKey(mark)];
+    async complete(event, token, { ttlMs }): Promise<boolean> {
+      const keys = event.terminal ? [eventKey(event), terminalKey(event.taskId)] : [eventKey(event)];
       return Number(await run(COMPLETE, keys, [token, ms(ttlMs)])) === 1;
     },
 
     release,
+
+    async isTaskDone(taskId: string): Promise<boolean> {
+      return Number(await run(IS_DONE, [terminalKey(taskId)], [])) === 1;
+    },
+
+    async pairTask(externalTaskId: string, taskId: string, ttlMs: number): Promise<void> {
+      await run(PAIR, [`${prefix}${storeKeys.pairing(externalTaskId)}`], [taskId, ms(ttlMs)]);
+    },
+
+    async pairedTaskId(externalTaskId: string): Promise<string | undefined> {
+      const reply = await run(PAIRED, [`${prefix}${storeKeys.pairing(externalTaskId)}`], []);
+      return typeof reply === 'string' || reply instanceof Uint8Array ? String(reply) : undefined;
+    },
 
     async putPending(task: KlingPendingTask): Promise<void> {
       await run(

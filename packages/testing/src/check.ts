@@ -1,5 +1,5 @@
 import { buildCallback } from './builders.js';
-import { randomId, randomWebhookSecret } from './ids.js';
+import { randomId, randomTaskId, randomWebhookSecret } from './ids.js';
 import { type CallbackAnswer, type SendCallbackOptions, sendCallback } from './sign.js';
 
 /** Options of {@link checkReceiver}. Give the secret(s) the receiver verifies with. */
@@ -72,7 +72,10 @@ export async function checkReceiver(url: string, options: CheckReceiverOptions):
     tokenSecret: tokenSecret === undefined ? undefined : randomWebhookSecret(),
   };
   const fresh = () => buildCallback({ dialect, status: 'succeed', externalTaskId: randomId('check-') });
-  const valid = fresh();
+  // The valid callback's token names its task id too: a token bound only to an external id is accepted just for the
+  // task a KlingClient paired with it, and this task was never created.
+  const validTaskId = randomTaskId();
+  const valid = buildCallback({ dialect, status: 'succeed', taskId: validTaskId, externalTaskId: randomId('check-') });
   const is =
     (...statuses: number[]) =>
     (answer: CallbackAnswer) =>
@@ -82,7 +85,7 @@ export async function checkReceiver(url: string, options: CheckReceiverOptions):
     {
       name: 'valid callback',
       expected: '200/202',
-      send: () => sendCallback(url, { ...signed, body: valid }),
+      send: () => sendCallback(url, { ...signed, body: valid, taskId: validTaskId }),
       accept: is(200, 202),
     },
     {
@@ -116,7 +119,7 @@ export async function checkReceiver(url: string, options: CheckReceiverOptions):
     {
       name: 'duplicate of the valid callback',
       expected: '200 duplicate/409',
-      send: () => sendCallback(url, { ...signed, body: valid }),
+      send: () => sendCallback(url, { ...signed, body: valid, taskId: validTaskId }),
       accept: isDuplicateAnswer,
     },
     {

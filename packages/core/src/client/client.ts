@@ -3,7 +3,7 @@ import { KlingConfigError } from '../errors.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { normalize } from '../normalize.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingPendingTasks, KlingTaskPairings } from '../store/types.js';
 import { signCallbackUrl } from '../verify/sign-callback-url.js';
 import { createAuthorizer, type KlingAuth } from './auth.js';
 import { wholeNumberOption } from './check.js';
@@ -40,7 +40,8 @@ const defaultBaseUrl = 'https://api-singapore.klingai.com';
 export class KlingClient {
   readonly #call: KlingTransport;
   readonly #callback: KlingCallbackOptions | undefined;
-  readonly #store: KlingStore | undefined;
+  readonly #store: (KlingPendingTasks & Partial<KlingTaskPairings>) | undefined;
+  readonly #pairingTtlMs: number;
   readonly #now: () => number;
   readonly #fallbackAfterMs: number;
   readonly #queryBatchSize: number;
@@ -52,6 +53,7 @@ export class KlingClient {
     this.#callback = options.callback;
     this.#store = options.store;
     this.#fallbackAfterMs = nonNegative(options.fallbackAfterMs ?? 300_000, 'fallbackAfterMs');
+    this.#pairingTtlMs = positiveInteger(options.pairingTtlMs ?? 30 * 24 * 3600 * 1000, 'pairingTtlMs');
     this.#queryBatchSize = positiveInteger(options.queryBatchSize ?? 50, 'queryBatchSize');
     if (options.callback && !/^https?:\/\//i.test(options.callback.url)) {
       throw new KlingConfigError('KlingClient: callback.url must be an absolute http(s) URL');
@@ -95,8 +97,44 @@ export class KlingClient {
       tracked: false,
       event,
     };
+    // The pairing first: the task's first callback may already be on its way, and the receiver waits for it.
+    await this.#pair(created);
     if (this.#store && !isTerminalStatus(event.status)) created.tracked = await this.#track(created);
     return created;
+  }
+
+  /**
+   * The Kling task id of the task created with `externalTaskId`, asked from Kling (new dialect: `GET /tasks`, no
+   * product needed; legacy: give the `product` it was created on). `undefined` when Kling does not know it. Pass
+   * `(ext) => kling.findTaskId(ext)` as the receiver's `lookupTask` to accept callback tokens of tasks whose pairing
+   * the store does not hold (created by another client, or the pairing expired).
+   */
+  async findTaskId(externalTaskId: string, product?: string): Promise<string | undefined> {
+    try {
+      if (product !== undefined) {
+        const event = await this.getTask(product, externalTaskId);
+        return event.externalTaskId === externalTaskId ? event.taskId : undefined;
+      }
+      const events = await this.#query([externalTaskId], 'externalTaskId');
+      return events.find((event) => event.externalTaskId === externalTaskId)?.taskId;
+    } catch (error) {
+      if (error instanceof KlingTaskNotFoundError) return undefined;
+      if (error instanceof KlingApiError && error.category === 'params') return undefined;
+      throw error;
+    }
+  }
+
+  async #pair(task: KlingCreatedTask): Promise<void> {
+    if (this.#store?.pairTask === undefined) return;
+    try {
+      await this.#store.pairTask(task.externalTaskId, task.taskId, this.#pairingTtlMs);
+    } catch (error) {
+      // Same as #track: never fail a billed create. Its token-verified callbacks get 503 until a lookup knows it.
+      this.#logger.error("could not record the task pairing; its callbacks need the receiver's lookupTask", {
+        taskId: task.taskId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import { normalize } from '../normalize.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
 import { parseJson } from '../schemas/json.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
+import { eventRef } from '../store/event-ref.js';
 import type { KlingClaimResult } from '../store/types.js';
 import { bindingMismatch, createVerification } from '../verify/compose.js';
 import type { KlingVerifiableRequest, VerifyOutcome } from '../verify/types.js';
@@ -12,7 +13,8 @@ import { BUDGET_SPENT, withinBudget } from './budget.js';
 import { describeError, HandlerRegistry } from './handlers.js';
 import { LogLimiter } from './log-limiter.js';
 import { type ResolvedReceiverOptions, resolveReceiverOptions } from './options.js';
-import { dedupeKey, EventProcessor } from './process.js';
+import { PairingCheck, type PairingVerdict } from './pairing.js';
+import { EventProcessor } from './process.js';
 import { readBody } from './read-body.js';
 import {
   acceptedResponse,
@@ -27,6 +29,7 @@ import {
   payloadTooLargeResponse,
   requestTimeoutResponse,
   storeUnavailableResponse,
+  taskNotPairedResponse,
   unauthorizedResponse,
   unsupportedMediaTypeResponse,
 } from './responses.js';
@@ -43,6 +46,8 @@ import type {
 const JSON_MEDIA_TYPE = /^\s*application\/(?:[^\s;/]+\+)?json\s*(?:;|$)/i;
 /** Seconds a sender should wait when the store is down: long enough for a failover, short for Kling's retries. */
 const STORE_RETRY_AFTER_SEC = 5;
+/** Seconds a sender should wait for a task pairing to be recorded (or found by the reconciler). */
+const PAIRING_RETRY_AFTER_SEC = 10;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -53,6 +58,7 @@ class Receiver implements KlingReceiver {
   private readonly verify: (request: KlingVerifiableRequest) => Promise<VerifyOutcome>;
   private readonly registry: HandlerRegistry;
   private readonly processor: EventProcessor;
+  private readonly pairing: PairingCheck;
   private readonly logger: KlingLogger;
   private readonly limiter: LogLimiter;
   /** Whether the last claim failed: outages are logged when they start and end. */
@@ -72,6 +78,7 @@ class Receiver implements KlingReceiver {
       this.options.leaseMs,
       this.options.dedupeTtlMs,
     );
+    this.pairing = new PairingCheck(this.options.store, this.options.lookupTask, this.options.dedupeTtlMs, this.logger);
   }
 
   on<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this {
@@ -169,20 +176,51 @@ class Receiver implements KlingReceiver {
       });
       return unauthorizedResponse();
     }
+    // A token can only name the external id (Kling assigns the task id later): the task must be the one paired with it.
+    const bound = verified.expect;
+    if (bound?.externalTaskId !== undefined && bound.taskId === undefined) {
+      let verdict: PairingVerdict;
+      try {
+        verdict = await this.pairing.check(
+          bound.externalTaskId,
+          event.taskId,
+          this.options.ackTimeoutMs - (Date.now() - started),
+        );
+      } catch (error) {
+        logger.error('store could not tell the task of a callback token; answered 503', {
+          taskId: event.taskId,
+          error: describeError(error),
+        });
+        return storeUnavailableResponse(STORE_RETRY_AFTER_SEC);
+      }
+      if (verdict === 'other-task') {
+        limiter.warn('unauthorized', 'rejected: callback token is for another task (401)', {
+          verifier: verified.verifier,
+          taskId: event.taskId,
+        });
+        return unauthorizedResponse();
+      }
+      if (verdict === 'unknown') {
+        limiter.warn('not-paired', 'task of the callback token not known yet; answered 503', {
+          verifier: verified.verifier,
+          taskId: event.taskId,
+        });
+        return taskNotPairedResponse(PAIRING_RETRY_AFTER_SEC);
+      }
+    }
 
     // 4. Dedupe.
-    const key = dedupeKey(event);
+    const ref = eventRef(event);
     let claim: KlingClaimResult;
     try {
-      claim = await this.processor.claim(event, key);
+      claim = await this.processor.claim(ref);
     } catch (error) {
       // Once per outage, not once per request: a down store fails every delivery until it is back.
       if (this.storeDown) {
-        logger.debug('store claim failed; answered 503', { key });
+        logger.debug('store claim failed; answered 503', { taskId: event.taskId, status: ref.status });
       } else {
         this.storeDown = true;
         logger.error('store claim failed; answering 503 until the store answers again', {
-          key,
           taskId: event.taskId,
           status: event.status,
           error: describeError(error),
@@ -196,25 +234,25 @@ class Receiver implements KlingReceiver {
     }
     switch (claim.state) {
       case 'done':
-        logger.debug('duplicate delivery', { key });
+        logger.debug('duplicate delivery', { taskId: event.taskId, status: ref.status });
         return duplicateResponse();
       case 'superseded':
-        logger.debug('non-terminal event after the terminal one; not dispatched', { key });
+        logger.info('task already ended; event not dispatched', { taskId: event.taskId, status: ref.status });
         return outOfOrderResponse();
       case 'in-flight':
-        logger.debug('delivery in flight elsewhere; answered 409', { key });
+        logger.debug('delivery in flight elsewhere; answered 409', { taskId: event.taskId, status: ref.status });
         return inFlightResponse(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
     }
 
     // 5. Dispatch. Synchronous handlers need no ack timer; asynchronous ones get what is left of the budget.
-    const dispatched = this.registry.dispatch(event, key, logger);
-    const finished = this.processor.finish(event, key, claim.token, dispatched, logger);
+    const dispatched = this.registry.dispatch(event, logger);
+    const finished = this.processor.finish(event, ref, claim.token, dispatched, logger);
     let failure: Awaited<typeof finished>;
     if (isThenable(dispatched)) {
       const result = await withinBudget(finished, this.options.ackTimeoutMs - (Date.now() - started));
       if (result === BUDGET_SPENT) {
         // `finished` goes on: it completes or releases, and reports failures to onError.
-        logger.debug('ack budget spent; answered 202 while handlers run', { key });
+        logger.debug('ack budget spent; answered 202 while handlers run', { taskId: event.taskId, status: ref.status });
         return acceptedResponse();
       }
       failure = result;
@@ -228,9 +266,12 @@ class Receiver implements KlingReceiver {
 /**
  * Creates the framework-neutral receiver that the Express, Fastify and NestJS adapters wrap. It answers each
  * request through the pipeline: 405/415/413 for the wrong method, type or size; 401 unless `verify` accepts the raw
- * request (408 when a streamed body is slower than `bodyTimeoutMs`); 400 (with the bad field's path) for a body that is not a Kling task; then dedupe (200 `duplicate`, 409
- * in flight, 503 store down), and dispatch to the handlers of the event's status and `'*'` (200, 500 when one
- * throws, 202 when they outlast `ackTimeoutMs`).
+ * request (408 when a streamed body is slower than `bodyTimeoutMs`); 400 (with the bad field's path) for a body that
+ * is not a Kling task; 401 when a callback token is bound to another task (for a token bound to an external id: the
+ * task `KlingClient` paired with it in the store; 503 `task_not_paired` while no pairing is known); then dedupe (200
+ * `duplicate`, 200 `out-of-order` once the task's terminal state is claimed, 409 in flight, 503 store down), and
+ * dispatch to the handlers of the event's status and `'*'` (200, 500 when one throws, 202 when they outlast
+ * `ackTimeoutMs`).
  *
  * Throws `KlingConfigError` when `verify` is missing (write `verify: 'none'` to opt out) or another option is
  * invalid.

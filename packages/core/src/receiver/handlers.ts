@@ -1,6 +1,7 @@
 import { KlingConfigError, KlingHandlerError } from '../errors.js';
 import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
+import { klingIdempotencyKey } from '../store/event-ref.js';
 import type { KlingErrorHandler, KlingHandler, KlingHandlerStatus } from './types.js';
 
 type AnyHandler = KlingHandler<'*'>;
@@ -72,7 +73,6 @@ export class HandlerRegistry {
    */
   dispatch(
     event: KlingTaskEvent,
-    key: string,
     logger = this.logger,
   ): KlingHandlerError | undefined | Promise<KlingHandlerError | undefined> {
     const own = event.status === 'unknown' ? NONE : this.lists[event.status];
@@ -88,30 +88,30 @@ export class HandlerRegistry {
         failures = append(failures, error);
       }
     }
-    if (pending === undefined) return this.fail(event, key, failures, logger);
-    return this.settle(event, key, pending, failures, logger);
+    if (pending === undefined) return this.fail(event, failures, logger);
+    return this.settle(event, pending, failures, logger);
   }
 
   private async settle(
     event: KlingTaskEvent,
-    key: string,
     pending: PromiseLike<unknown>[],
     failures: unknown[] | undefined,
     logger: KlingLogger,
   ): Promise<KlingHandlerError | undefined> {
     const results = await Promise.allSettled(pending);
     for (const result of results) if (result.status === 'rejected') failures = append(failures, result.reason);
-    return this.fail(event, key, failures, logger);
+    return this.fail(event, failures, logger);
   }
 
   /** Reports each failure and folds them into the one error the caller acts on. */
   private fail(
     event: KlingTaskEvent,
-    key: string,
     failures: unknown[] | undefined,
     logger: KlingLogger,
   ): KlingHandlerError | undefined {
     if (failures === undefined) return undefined;
+    // Named only on failure: the hot path builds no key string here.
+    const key = klingIdempotencyKey(event);
     let first: KlingHandlerError | undefined;
     for (const cause of failures) {
       const error = new KlingHandlerError(key, { cause });

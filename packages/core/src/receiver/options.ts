@@ -1,7 +1,7 @@
 import { KlingConfigError } from '../errors.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { memoryStore } from '../store/memory.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingDedupeStore, KlingTaskPairings } from '../store/types.js';
 import type { KlingReceiver, KlingReceiverOptions } from './types.js';
 
 /** The options a receiver runs with, defaults filled in. */
@@ -54,7 +54,10 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
   if (options.logger !== undefined && !hasMethods(options.logger, ['debug', 'info', 'warn', 'error'])) {
     throw new KlingConfigError('createKlingReceiver: logger must have debug, info, warn and error methods');
   }
-  const store: KlingStore = options.store ?? memoryStore();
+  const store: KlingDedupeStore & Partial<KlingTaskPairings> = options.store ?? memoryStore();
+  if (options.lookupTask !== undefined && typeof options.lookupTask !== 'function') {
+    throw new KlingConfigError('createKlingReceiver: lookupTask must be a function');
+  }
   const logger: KlingLogger = options.logger ?? consoleLogger();
   return Object.freeze({
     verify: options.verify,
@@ -65,5 +68,6 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
     dedupeTtlMs,
     leaseMs,
     logger,
+    ...(options.lookupTask === undefined ? {} : { lookupTask: options.lookupTask }),
   });
 }

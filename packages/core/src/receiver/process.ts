@@ -1,19 +1,16 @@
 import { KlingHandlerError, KlingStoreError } from '../errors.js';
-import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
+import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
-import type { KlingClaimOptions, KlingClaimResult, KlingStore } from '../store/types.js';
+import { eventRef, klingIdempotencyKey } from '../store/event-ref.js';
+import type {
+  KlingClaimOptions,
+  KlingClaimResult,
+  KlingCompleteOptions,
+  KlingDedupeStore,
+  KlingEventRef,
+} from '../store/types.js';
 import { describeError, type HandlerRegistry } from './handlers.js';
 import type { KlingProcessOutcome } from './types.js';
-
-/** The dedupe key of an event: `taskId:status`, or `taskId:rawStatus` for a status this library does not know. */
-export function dedupeKey(event: KlingTaskEvent): string {
-  return `${event.taskId}:${event.status === 'unknown' ? event.rawStatus : event.status}`;
-}
-
-/** The key marked done with a task's terminal event; later non-terminal events of the task are superseded by it. */
-export function terminalMarker(taskId: string): string {
-  return `${taskId}:terminal`;
-}
 
 /** A store failure as the error the contract promises (a store may reject with anything). */
 export function asStoreError(error: unknown, operation: string): KlingStoreError {
@@ -25,26 +22,24 @@ export function asStoreError(error: unknown, operation: string): KlingStoreError
  * (`receiver.handle`) and poll results (`receiver.process`).
  */
 export class EventProcessor {
-  private readonly terminalClaim: KlingClaimOptions;
+  /** One frozen object per receiver: no allocation per request. */
+  private readonly claimOptions: KlingClaimOptions;
+  private readonly completeOptions: KlingCompleteOptions;
 
   constructor(
-    private readonly store: KlingStore,
+    private readonly store: KlingDedupeStore,
     private readonly registry: HandlerRegistry,
     private readonly logger: KlingLogger,
-    private readonly leaseMs: number,
-    private readonly dedupeTtlMs: number,
+    leaseMs: number,
+    dedupeTtlMs: number,
   ) {
-    this.terminalClaim = Object.freeze({ leaseMs });
+    this.claimOptions = Object.freeze({ leaseMs, ttlMs: Math.max(leaseMs, dedupeTtlMs) });
+    this.completeOptions = Object.freeze({ ttlMs: dedupeTtlMs });
   }
 
-  /** Claims `key` for `event`; a non-terminal event is superseded once its task's terminal event is done. Rejects when the store fails. */
-  claim(event: KlingTaskEvent, key: string): Promise<KlingClaimResult> {
-    return this.store.claim(
-      key,
-      isTerminalStatus(event.status)
-        ? this.terminalClaim
-        : { leaseMs: this.leaseMs, supersededBy: terminalMarker(event.taskId) },
-    );
+  /** Claims `ref`; the store answers `superseded` once the task has ended. Rejects when the store fails. */
+  claim(ref: KlingEventRef): Promise<KlingClaimResult> {
+    return this.store.claim(ref, this.claimOptions);
   }
 
   /**
@@ -54,7 +49,7 @@ export class EventProcessor {
    */
   async finish(
     event: KlingTaskEvent,
-    key: string,
+    ref: KlingEventRef,
     token: string,
     dispatched: KlingHandlerError | undefined | Promise<KlingHandlerError | undefined>,
     logger = this.logger,
@@ -64,35 +59,28 @@ export class EventProcessor {
       failure = await dispatched;
     } catch (error) {
       // Only a logger or listener that throws gets here; treat it as a failed dispatch so the lease is released.
-      failure = new KlingHandlerError(key, { cause: error });
+      failure = new KlingHandlerError(klingIdempotencyKey(event), { cause: error });
     }
     if (failure === undefined) {
       try {
-        const held = await this.store.complete(
-          key,
-          token,
-          isTerminalStatus(event.status)
-            ? { ttlMs: this.dedupeTtlMs, mark: terminalMarker(event.taskId) }
-            : { ttlMs: this.dedupeTtlMs },
-        );
+        const held = await this.store.complete(ref, token, this.completeOptions);
         if (!held) {
-          logger.warn('lease lapsed before the event was completed; another delivery may run it again', {
-            key,
+          logger.warn('another delivery took the event over after the lease lapsed; it completes the event', {
             taskId: event.taskId,
-            status: event.status,
+            status: ref.status,
           });
         }
       } catch (error) {
         // The handlers did their work: the sender still gets a success, or it would deliver (and run) it again.
-        this.storeFailed(error, 'complete', event, key, logger);
+        this.storeFailed(error, 'complete', event, logger);
       }
       return undefined;
     }
     try {
-      await this.store.release(key, token);
+      await this.store.release(ref, token);
     } catch (error) {
       // The lease lapses after leaseMs; a redelivery after that runs the event again.
-      this.storeFailed(error, 'release', event, key, logger);
+      this.storeFailed(error, 'release', event, logger);
     }
     return failure;
   }
@@ -102,31 +90,24 @@ export class EventProcessor {
    * release) or with `KlingStoreError` when the claim fails.
    */
   async process(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
-    const key = dedupeKey(event);
+    const ref = eventRef(event);
     let claim: KlingClaimResult;
     try {
-      claim = await this.claim(event, key);
+      claim = await this.claim(ref);
     } catch (error) {
       throw asStoreError(error, 'claim');
     }
     if (claim.state === 'done') return 'duplicate';
     if (claim.state === 'superseded') return 'superseded';
     if (claim.state === 'in-flight') return 'in-flight';
-    const failure = await this.finish(event, key, claim.token, this.registry.dispatch(event, key));
+    const failure = await this.finish(event, ref, claim.token, this.registry.dispatch(event));
     if (failure !== undefined) throw failure;
     return 'processed';
   }
 
-  private storeFailed(
-    error: unknown,
-    operation: string,
-    event: KlingTaskEvent,
-    key: string,
-    logger: KlingLogger,
-  ): void {
+  private storeFailed(error: unknown, operation: string, event: KlingTaskEvent, logger: KlingLogger): void {
     const storeError = asStoreError(error, operation);
     logger.error(`store ${operation} failed`, {
-      key,
       taskId: event.taskId,
       status: event.status,
       error: describeError(error),

@@ -15,6 +15,7 @@ const UNAUTHORIZED = '{"error":"unauthorized"}';
 const IN_FLIGHT = '{"error":"in_flight"}';
 const HANDLER_FAILED = '{"error":"handler_failed"}';
 const STORE_UNAVAILABLE = '{"error":"store_unavailable"}';
+const TASK_NOT_PAIRED = '{"error":"task_not_paired"}';
 const INTERNAL_ERROR = '{"error":"internal_error"}';
 
 function json(status: number, body: string): KlingResponse {
@@ -37,7 +38,7 @@ function retryLater(status: number, body: string, retryAfterSec: number): KlingR
 export const okResponse = (): KlingResponse => json(200, OK);
 /** 200: the event was processed before. */
 export const duplicateResponse = (): KlingResponse => json(200, DUPLICATE);
-/** 200: a non-terminal state that arrived after the task ended; acknowledged, not dispatched. */
+/** 200: the task has ended (or its terminal state is being handled): acknowledged, not dispatched. */
 export const outOfOrderResponse = (): KlingResponse => json(200, OUT_OF_ORDER);
 /** 202: the ack budget ran out; handlers go on after the answer. */
 export const acceptedResponse = (): KlingResponse => json(202, ACCEPTED);
@@ -66,5 +67,11 @@ export const handlerFailedResponse = (): KlingResponse => json(500, HANDLER_FAIL
 /** 503: the store could not answer; nothing was processed. */
 export const storeUnavailableResponse = (retryAfterSec: number): KlingResponse =>
   retryLater(503, STORE_UNAVAILABLE, retryAfterSec);
+/**
+ * 503: a callback token names an external task id whose Kling task id is not known yet; nothing was processed. The
+ * sender retries (by then the client has recorded the task, or the reconciler recovers it by polling).
+ */
+export const taskNotPairedResponse = (retryAfterSec: number): KlingResponse =>
+  retryLater(503, TASK_NOT_PAIRED, retryAfterSec);
 /** 500: an unexpected failure inside the receiver. */
 export const internalErrorResponse = (): KlingResponse => json(500, INTERNAL_ERROR);

@@ -1,7 +1,7 @@
 import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingDedupeStore, KlingTaskPairings } from '../store/types.js';
 import type { KlingVerifyOption } from '../verify/types.js';
 
 /** What handlers can subscribe to: a known status, or `'*'` for every event (unknown statuses included). */
@@ -24,8 +24,18 @@ export type KlingErrorHandler = (error: unknown, event: KlingTaskEvent | undefin
 export interface KlingReceiverOptions {
   /** How requests are verified. Required: write `'none'` to opt out. */
   verify: KlingVerifyOption;
-  /** Dedupe store. Default: `memoryStore()` (one process only: use `redisStore` with several replicas). */
-  store?: KlingStore;
+  /**
+   * Dedupe store. Default: `memoryStore()` (one process only: use `redisStore` with several replicas). When it also
+   * keeps task pairings (`memoryStore` and `redisStore` do), share it with the `KlingClient` that creates the tasks:
+   * a callback token bound to an external id is accepted only for the task the client recorded for it.
+   */
+  store?: KlingDedupeStore & Partial<KlingTaskPairings>;
+  /**
+   * Asked which Kling task an external id names when a callback token is bound to an external id the store has no
+   * pairing for (tasks created elsewhere, or the pairing expired), e.g. `(ext) => kling.findTaskId(ext)`; the answer
+   * is recorded. Without it such callbacks get 503 (the sender retries; the reconciler polls tasks the client made).
+   */
+  lookupTask?: (externalTaskId: string) => Promise<string | undefined>;
   /** After this long the receiver answers 202 and lets handlers finish. Default 4000 (Kling waits about 5 s). */
   ackTimeoutMs?: number;
   /** Larger bodies get 413 and are not read further. Default 1 MiB. */
@@ -63,5 +73,8 @@ export interface KlingReceiver {
    */
   process(event: KlingTaskEvent): Promise<KlingProcessOutcome>;
   /** The resolved options adapters need (limits and the store). */
-  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify'>>> & { verify: KlingVerifyOption };
+  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask'>>> & {
+    verify: KlingVerifyOption;
+    lookupTask?: KlingReceiverOptions['lookupTask'];
+  };
 }

@@ -4,12 +4,9 @@ import { parseProduct } from '../client/products.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger } from '../logger.js';
 import { describeError } from '../receiver/handlers.js';
-import { terminalMarker } from '../receiver/process.js';
 import type { KlingPendingTask } from '../store/types.js';
 import { eachLimit } from './each-limit.js';
 import type { KlingReconcileReport, KlingReconciler, ReconcilerOptions } from './types.js';
-
-const PROBE_LEASE_MS = 5_000;
 
 /**
  * Creates the poll fallback: tasks created through `KlingClient` (recorded as pending in the store) whose terminal
@@ -21,10 +18,9 @@ const PROBE_LEASE_MS = 5_000;
  * - From a poll: the reconciler deletes the pending task once `receiver.process` answers `processed` or `duplicate`
  *   for a terminal state, or `superseded` for any state.
  * - From a callback: the receiver knows nothing of pending tasks. Instead, before polling a due task, the reconciler
- *   asks the store whether the task's terminal marker (`<taskId>:terminal`, which the receiver marks done when it
- *   completes a terminal event) is done: it claims a probe key `<taskId>:reconcile` with `supersededBy` set to the
- *   marker, in one store round trip, and releases the probe at once. `superseded` means a callback already ended the
- *   task: the pending entry is deleted without asking Kling. So a task whose callback arrived costs one store check,
+ *   asks the store `isTaskDone(taskId)` (one round trip: is the task's terminal marker, which the store sets when a
+ *   terminal event is completed, done?). If so a callback already ended the task: the pending entry is deleted
+ *   without asking Kling. So a task whose callback arrived costs one store check,
  *   never an API call. (Subscribing a handler to the receiver was the alternative; but a handler that throws would
  *   fail the delivery, and one that runs before the others complete would drop a task whose handling then fails.)
  *
@@ -56,15 +52,6 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<KlingReconcileReport> | undefined;
-
-  /** True when a callback already ended the task (its terminal marker is done). */
-  const terminalSeen = async (task: KlingPendingTask): Promise<boolean> => {
-    const probeKey = `${task.taskId}:reconcile`;
-    // The probe's own lease means nothing; kept short so a failed release leaves nothing behind for long.
-    const probe = await store.claim(probeKey, { leaseMs: PROBE_LEASE_MS, supersededBy: terminalMarker(task.taskId) });
-    if (probe.state === 'claimed') await store.release(probeKey, probe.token);
-    return probe.state === 'superseded';
-  };
 
   const runTick = async (): Promise<KlingReconcileReport> => {
     const report: KlingReconcileReport = {
@@ -146,7 +133,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
       guard(task, async () => {
         const firstPollAt = task.createdAt + fallbackAfterMs;
         if (firstPollAt > startedAt) return reschedule(task, task.attempts, firstPollAt);
-        if (await terminalSeen(task)) {
+        if (await store.isTaskDone(task.taskId)) {
           await store.deletePending(task.taskId);
           report.alreadyDone++;
           return;

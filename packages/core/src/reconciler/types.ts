@@ -1,7 +1,7 @@
 import type { KlingClient } from '../client/client.js';
 import type { KlingLogger } from '../logger.js';
 import type { KlingReceiver } from '../receiver/types.js';
-import type { KlingStore } from '../store/types.js';
+import type { KlingDedupeStore, KlingPendingTasks } from '../store/types.js';
 
 /** Options of `createReconciler`. */
 export interface ReconcilerOptions {
@@ -9,8 +9,11 @@ export interface ReconcilerOptions {
   client: Pick<KlingClient, 'getTask' | 'getTasks'>;
   /** Poll results go through its `process`: the same dedupe and dispatch as callbacks. */
   receiver: Pick<KlingReceiver, 'process'>;
-  /** Holds the pending tasks (the client's store) and the receiver's dedupe state (the receiver's store). */
-  store: KlingStore;
+  /**
+   * Holds the pending tasks (the client's store) and answers `isTaskDone` from the receiver's dedupe state (the
+   * receiver's store): one `memoryStore` or `redisStore` shared by the three.
+   */
+  store: KlingPendingTasks & Pick<KlingDedupeStore, 'isTaskDone'>;
   /**
    * No task is polled before it is this old (its terminal callback has had this long to arrive), whatever `dueAt`
    * it was recorded with. Default 300 000 (5 minutes).

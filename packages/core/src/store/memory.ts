@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { KlingConfigError } from '../errors.js';
+import { storeKeys } from './keys.js';
 import type {
   KlingClaimOptions,
   KlingClaimResult,
   KlingCompleteOptions,
+  KlingEventRef,
   KlingPendingTask,
   KlingStore,
 } from './types.js';
@@ -11,20 +13,35 @@ import type {
 /** Options of `memoryStore`. */
 export interface MemoryStoreOptions {
   /**
-   * Most dedupe entries (done keys and live leases together) kept at once. When full, the oldest done key is dropped
-   * first, then the oldest lease. Default 100 000.
+   * Most dedupe entries (done keys and claim records together) kept at once. When full, the oldest done key is
+   * dropped first, then the oldest claim. Default 100 000.
    */
   maxEntries?: number;
   /** Upper bound on how long a done key is remembered, whatever `complete` asks. Default: no bound. */
   ttlMs?: number;
   /** Most pending tasks kept at once; when full, the one written longest ago is dropped. Default 10 000. */
   maxPending?: number;
+  /** Most task pairings (external id → task id) kept at once; when full, the oldest is dropped. Default 100 000. */
+  maxPairings?: number;
   /** Clock in Unix ms. Default `Date.now`; tests inject their own. */
   now?: () => number;
 }
 
-interface Lease {
+/**
+ * A claim's record: kept after its lease lapses (until `keepUntil`), so its owner can still complete it when nobody
+ * took it over. A terminal event's claim is also stored under its task's terminal marker (the same object).
+ */
+interface Claim {
   token: string;
+  /** Ms after the store's epoch when the lease lapses (another claim may then take the event over). */
+  leaseUntil: number;
+  /** Ms after the store's epoch when the record is dropped. */
+  keepUntil: number;
+}
+
+/** A task id recorded for an external task id. */
+interface Pairing {
+  taskId: string;
   /** Ms after the store's epoch. */
   expiresAt: number;
 }
@@ -120,6 +137,7 @@ function sweep<V>(map: WriteOrderMap<V>, expiry: (value: V) => number, now: numb
 export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
   const maxEntries = positiveInteger(options.maxEntries ?? 100_000, 'maxEntries');
   const maxPending = positiveInteger(options.maxPending ?? 10_000, 'maxPending');
+  const maxPairings = positiveInteger(options.maxPairings ?? 100_000, 'maxPairings');
   const ttlCap = options.ttlMs === undefined ? Number.POSITIVE_INFINITY : positiveInteger(options.ttlMs, 'ttlMs');
   const clock = options.now ?? Date.now;
   // Times are kept as ms after `epoch`: small integers stay unboxed in V8, which keeps a million done keys compact.
@@ -128,11 +146,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
   /** Done key → expiry, in write order. */
   const done = new WriteOrderMap<number>();
-  const leases = new WriteOrderMap<Lease>();
+  const claims = new WriteOrderMap<Claim>();
   const pending = new WriteOrderMap<KlingPendingTask>();
+  const pairings = new WriteOrderMap<Pairing>();
+  const pairingExpiry = (pairing: Pairing): number => pairing.expiresAt;
 
   const doneExpiry = (value: number): number => value;
-  const leaseExpiry = (lease: Lease): number => lease.expiresAt;
+  const claimExpiry = (claim: Claim): number => claim.keepUntil;
 
   function isDone(key: string, now: number): boolean {
     const expiresAt = done.get(key);
@@ -142,19 +162,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
     return false;
   }
 
-  function liveLease(key: string, now: number): Lease | undefined {
-    const lease = leases.get(key);
-    if (lease === undefined) return undefined;
-    if (lease.expiresAt > now) return lease;
-    leases.delete(key);
+  function claimOf(key: string, now: number): Claim | undefined {
+    const claim = claims.get(key);
+    if (claim === undefined) return undefined;
+    if (claim.keepUntil > now) return claim;
+    claims.delete(key);
     return undefined;
   }
 
   function makeRoom(now: number): void {
     sweep(done, doneExpiry, now);
-    sweep(leases, leaseExpiry, now);
-    while (done.size + leases.size >= maxEntries) {
-      const from = done.size > 0 ? done : leases;
+    sweep(claims, claimExpiry, now);
+    while (done.size + claims.size >= maxEntries) {
+      const from = done.size > 0 ? done : claims;
       const head = from.oldest();
       if (head === undefined) return;
       from.delete(head[0]);
@@ -163,42 +183,80 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
   function markDone(key: string, ttlMs: number, now: number): void {
     done.delete(key);
-    leases.delete(key);
+    claims.delete(key);
     makeRoom(now);
     done.set(key, now + Math.min(ttlMs, ttlCap));
   }
 
-  /** Removes and returns the lease on `key` when `token` still holds it. */
-  function takeLease(key: string, token: string, now: number): boolean {
-    const lease = liveLease(key, now);
-    if (lease === undefined || lease.token !== token) return false;
-    leases.delete(key);
-    return true;
-  }
-
   const store: KlingStore = {
-    async claim(key: string, { leaseMs, supersededBy }: KlingClaimOptions): Promise<KlingClaimResult> {
+    async claim(event: KlingEventRef, { leaseMs, ttlMs }: KlingClaimOptions): Promise<KlingClaimResult> {
       const now = elapsed();
+      const key = storeKeys.event(event.taskId, event.status);
       if (isDone(key, now)) return { state: 'done' };
-      if (supersededBy !== undefined && isDone(supersededBy, now)) return { state: 'superseded' };
-      const lease = liveLease(key, now);
-      if (lease !== undefined) return { state: 'in-flight', retryAfterMs: lease.expiresAt - now };
+      const marker = storeKeys.terminal(event.taskId);
+      if (isDone(marker, now)) return { state: 'superseded' };
+      const own = claimOf(key, now);
+      const holder = claimOf(marker, now);
+      // A terminal claim holds the task from the moment it is taken: everything but that same event is superseded.
+      if (holder !== undefined && holder !== own) return { state: 'superseded' };
+      if (own !== undefined && own.leaseUntil > now) return { state: 'in-flight', retryAfterMs: own.leaseUntil - now };
       makeRoom(now);
       const token = randomUUID();
-      leases.set(key, { token, expiresAt: now + leaseMs });
+      const claim: Claim = {
+        token,
+        leaseUntil: now + leaseMs,
+        keepUntil: now + Math.max(leaseMs, Math.min(ttlMs, ttlCap)),
+      };
+      claims.set(key, claim);
+      if (event.terminal) claims.set(marker, claim);
       return { state: 'claimed', token };
     },
 
-    async complete(key: string, token: string, { ttlMs, mark }: KlingCompleteOptions): Promise<boolean> {
+    async complete(event: KlingEventRef, token: string, { ttlMs }: KlingCompleteOptions): Promise<boolean> {
       const now = elapsed();
-      if (!takeLease(key, token, now)) return false;
+      const key = storeKeys.event(event.taskId, event.status);
+      // The owner token decides, not the lease clock: a lapsed lease nobody took over is still its owner's.
+      if (claimOf(key, now)?.token !== token) return false;
       markDone(key, ttlMs, now);
-      if (mark !== undefined) markDone(mark, ttlMs, now);
+      if (event.terminal) markDone(storeKeys.terminal(event.taskId), ttlMs, now);
       return true;
     },
 
-    async release(key: string, token: string): Promise<boolean> {
-      return takeLease(key, token, elapsed());
+    async release(event: KlingEventRef, token: string): Promise<boolean> {
+      const now = elapsed();
+      const key = storeKeys.event(event.taskId, event.status);
+      const claim = claimOf(key, now);
+      if (claim?.token !== token) return false;
+      claims.delete(key);
+      if (event.terminal) {
+        // The task is open again: a redelivery of its terminal state can run.
+        const marker = storeKeys.terminal(event.taskId);
+        if (claims.get(marker) === claim) claims.delete(marker);
+      }
+      return true;
+    },
+
+    async isTaskDone(taskId: string): Promise<boolean> {
+      return isDone(storeKeys.terminal(taskId), elapsed());
+    },
+
+    async pairTask(externalTaskId: string, taskId: string, ttlMs: number): Promise<void> {
+      const now = elapsed();
+      const key = storeKeys.pairing(externalTaskId);
+      pairings.delete(key);
+      sweep(pairings, pairingExpiry, now);
+      const oldest = pairings.size >= maxPairings ? pairings.oldest() : undefined;
+      if (oldest !== undefined) pairings.delete(oldest[0]);
+      pairings.set(key, { taskId, expiresAt: now + ttlMs });
+    },
+
+    async pairedTaskId(externalTaskId: string): Promise<string | undefined> {
+      const key = storeKeys.pairing(externalTaskId);
+      const pairing = pairings.get(key);
+      if (pairing === undefined) return undefined;
+      if (pairing.expiresAt > elapsed()) return pairing.taskId;
+      pairings.delete(key);
+      return undefined;
     },
 
     async putPending(task: KlingPendingTask): Promise<void> {

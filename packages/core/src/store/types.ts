@@ -1,31 +1,58 @@
+/**
+ * The event a dedupe operation is about. Stores name their keys from it through `storeKeys` (one injective naming,
+ * so no two events share a key) and know the terminal marker of the task themselves.
+ */
+export interface KlingEventRef {
+  readonly taskId: string;
+  /** The status as the library names it (`succeed`), or the raw status for one it does not know. */
+  readonly status: string;
+  /** Whether the status ends the task (`succeed`, `failed`): the task's terminal marker is set with it. */
+  readonly terminal: boolean;
+}
+
 /** The answer to `claim`. */
 export type KlingClaimResult =
   /** This caller now holds the lease; `token` proves it to `complete` and `release`. */
   | { state: 'claimed'; token: string }
   /** Another worker holds a live lease; try again after `retryAfterMs`. */
   | { state: 'in-flight'; retryAfterMs: number }
-  /** This key was processed already. */
+  /** This event was processed already. */
   | { state: 'done' }
-  /** The `supersededBy` key given to `claim` is done (a non-terminal state after the task ended). */
+  /** The task has ended (its terminal marker is set): this event is not to be dispatched. */
   | { state: 'superseded' };
 
 /** Options of `claim`. */
 export interface KlingClaimOptions {
   /** How long the lease lasts; after it a crashed worker's claim lapses and another may take it. */
   leaseMs: number;
-  /**
-   * When this key is done, answer `superseded` without claiming (out-of-order suppression, one round trip). A done
-   * `key` answers `done` first.
-   */
-  supersededBy?: string;
+  /** How long the claim's record is kept (never less than `leaseMs`): how long its owner can still complete it. */
+  ttlMs: number;
 }
 
 /** Options of `complete`. */
 export interface KlingCompleteOptions {
-  /** How long the key stays `done` (how long duplicates are recognised). */
+  /** How long the event stays `done` (how long duplicates are recognised). */
   ttlMs: number;
-  /** Also mark this key done for `ttlMs` (the task's terminal marker, used as `supersededBy`). */
-  mark?: string;
+}
+
+/**
+ * What the receiver needs: which events were processed. Every operation is atomic; `complete` and `release` act only
+ * for the holder of `token`. Methods reject with `KlingStoreError` when the backend cannot answer.
+ */
+export interface KlingDedupeStore {
+  /**
+   * Takes the lease on `event` unless it is done (`done`), its task ended (`superseded`), or another worker holds a
+   * live lease (`in-flight`). A terminal event's claim also sets its task's terminal marker.
+   */
+  claim(event: KlingEventRef, options: KlingClaimOptions): Promise<KlingClaimResult>;
+  /** Marks `event` done. Returns false (and changes nothing) when `token` no longer holds it. */
+  complete(event: KlingEventRef, token: string, options: KlingCompleteOptions): Promise<boolean>;
+  /** Drops the lease so a redelivery can claim again. Returns false when `token` no longer holds it. */
+  release(event: KlingEventRef, token: string): Promise<boolean>;
+  /** Whether a terminal event of the task was completed (a callback or a poll ended it). */
+  isTaskDone(taskId: string): Promise<boolean>;
+  /** Releases resources the store owns (timers). Never closes a client the user passed in. */
+  close?(): Promise<void>;
 }
 
 /** A task created through `KlingClient` and not yet seen in a terminal state. */
@@ -42,19 +69,8 @@ export interface KlingPendingTask {
   attempts: number;
 }
 
-/**
- * Where the receiver records which deliveries were processed, and the reconciler which tasks are pending. Every
- * operation is atomic per key; `complete` and `release` act only for the holder of `token`. Implementations:
- * `memoryStore` (one process), `redisStore` (many replicas). Methods reject with `KlingStoreError` when the backend
- * cannot answer.
- */
-export interface KlingStore {
-  claim(key: string, options: KlingClaimOptions): Promise<KlingClaimResult>;
-  /** Marks `key` done. Returns false (and changes nothing) when `token` no longer holds the lease. */
-  complete(key: string, token: string, options: KlingCompleteOptions): Promise<boolean>;
-  /** Drops the lease so a redelivery can claim again. Returns false when `token` no longer holds it. */
-  release(key: string, token: string): Promise<boolean>;
-
+/** What the client and the reconciler need: the queue of tasks to poll if their terminal callback never comes. */
+export interface KlingPendingTasks {
   /** Records (or replaces) a pending task. */
   putPending(task: KlingPendingTask): Promise<void>;
   /** Forgets a pending task (its terminal event was processed). */
@@ -65,7 +81,28 @@ export interface KlingStore {
    * `dueAt`, earliest due first.
    */
   takeDuePending(now: number, limit: number, leaseMs: number): Promise<KlingPendingTask[]>;
+  /** Releases resources the store owns (timers). Never closes a client the user passed in. */
+  close?(): Promise<void>;
+}
 
+/**
+ * Which Kling task id was created for an external task id. A callback token can only name the external id (Kling
+ * assigns the task id later): `KlingClient` records the pair when it creates the task, and the receiver accepts a
+ * token bound to an external id only for the task recorded with it.
+ */
+export interface KlingTaskPairings {
+  /** Records that `externalTaskId` names `taskId`, for `ttlMs`. */
+  pairTask(externalTaskId: string, taskId: string, ttlMs: number): Promise<void>;
+  /** The task id recorded for `externalTaskId`, or `undefined` when none is (yet, or any more). */
+  pairedTaskId(externalTaskId: string): Promise<string | undefined>;
+}
+
+/**
+ * Every part in one: what `memoryStore` and `redisStore` return. The receiver needs `KlingDedupeStore` (and reads
+ * `KlingTaskPairings` when it has them), the client `KlingPendingTasks` (and writes the pairings), the reconciler the
+ * pending tasks and `isTaskDone`.
+ */
+export interface KlingStore extends KlingDedupeStore, KlingPendingTasks, KlingTaskPairings {
   /** Releases resources the store owns (timers). Never closes a client the user passed in. */
   close?(): Promise<void>;
 }
