@@ -9,8 +9,10 @@ import type {
   KlingTaskEvent,
   KlingVideo,
 } from './event.js';
+import { boundedArray } from './schemas/bounded-array.js';
 import { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
 import { fastFlatBody } from './schemas/fast-path.js';
+import { MAX_TASKS } from './schemas/fields.js';
 import { type KlingFlatBody, klingFlatBodySchema } from './schemas/flat.js';
 import type { KlingLegacyBody, klingLegacyVideoSchema } from './schemas/legacy.js';
 import type {
@@ -48,7 +50,7 @@ const RELAY_STATUS = new Map<string, KlingStatus>([
   ['video.cancelled', 'failed'],
 ] satisfies [KlingRelayEvent, KlingStatus][]);
 
-const flatListSchema = z.array(klingFlatBodySchema);
+const flatListSchema = boundedArray(klingFlatBodySchema, MAX_TASKS, 'tasks');
 
 /**
  * Turns one body of any accepted shape into a {@link KlingTaskEvent}: Kling's legacy flat body (`task_id`), its

@@ -22,9 +22,9 @@ export function dispatchSchema<S extends Record<string, z.ZodType>>(
     }
     const result = schemas[picked]!.safeParse(value);
     if (result.success) return result.data as z.output<S[keyof S]>;
-    for (const issue of result.error.issues) {
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    }
+    // The first issue only: a caller reports one, and copying every issue of a hostile value is work without bound.
+    const issue = result.error.issues[0];
+    ctx.addIssue({ code: 'custom', message: issue?.message ?? 'invalid', path: issue?.path ?? [] });
     return z.NEVER;
   });
 }

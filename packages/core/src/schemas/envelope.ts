@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { boundedArray } from './bounded-array.js';
+import { MAX_TASKS } from './fields.js';
 import { klingFlatBodySchema } from './flat.js';
 
 const envelopeFields = {
@@ -15,7 +17,10 @@ const envelopeFields = {
 export const klingEnvelopeSchema = z.looseObject({ ...envelopeFields, data: klingFlatBodySchema });
 
 /** The same envelope with `data: [...]`, as `GET /tasks?task_ids=a,b` and list queries answer; see `normalizeMany`. */
-export const klingListEnvelopeSchema = z.looseObject({ ...envelopeFields, data: z.array(klingFlatBodySchema) });
+export const klingListEnvelopeSchema = z.looseObject({
+  ...envelopeFields,
+  data: boundedArray(klingFlatBodySchema, MAX_TASKS, 'tasks'),
+});
 
 /** A parsed query envelope of one task. */
 export type KlingEnvelope = z.output<typeof klingEnvelopeSchema>;

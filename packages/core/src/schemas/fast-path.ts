@@ -1,4 +1,4 @@
-import { MAX_DATE_MS, MAX_KEY_PART, SECONDS } from './fields.js';
+import { MAX_DATE_MS, MAX_ENTRIES, MAX_KEY_PART, SECONDS } from './fields.js';
 import type { KlingFlatBody } from './flat.js';
 import type { KlingLegacyBody } from './legacy.js';
 import type { KlingNewBody, KlingNewOutput } from './new.js';
@@ -181,7 +181,7 @@ function record(value: unknown): Record<string, unknown> {
 
 /** Every index is checked, holes included (a hole reads as `undefined`, which no entry schema accepts). */
 function list<T>(value: unknown, check: (value: unknown) => T): T[] {
-  if (!Array.isArray(value)) throw UNSURE;
+  if (!Array.isArray(value) || value.length > MAX_ENTRIES) throw UNSURE;
   const checked = new Array<T>(value.length);
   for (let i = 0; i < value.length; i++) checked[i] = check(value[i]);
   return checked;

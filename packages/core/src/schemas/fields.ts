@@ -39,6 +39,14 @@ export const klingStatusTextSchema = z
   .string()
   .max(MAX_KEY_PART, { error: `expected a status of at most ${MAX_KEY_PART} characters` });
 
+/**
+ * Most entries accepted in one of a body's lists (`videos`, `images`, `outputs`, `billing`). Kling sends a handful
+ * (at most 9 images per task); the bound keeps a hostile body's work small.
+ */
+export const MAX_ENTRIES = 100;
+/** Most tasks accepted in one query answer (`GET /tasks?task_ids=` asks for 50 by default). */
+export const MAX_TASKS = 1000;
+
 /** A duration in seconds: a string such as `"5.1"` (as Kling sends it) or a number; becomes a number. */
 export const klingDurationSchema = z
   .union([z.string(), z.number()], { error: 'expected a duration in seconds' })

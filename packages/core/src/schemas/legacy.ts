@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedArray } from './bounded-array.js';
 import {
   klingDurationSchema,
   klingIdSchema,
@@ -6,6 +7,7 @@ import {
   klingTaskIdSchema,
   klingTextSchema,
   klingUnixMsSchema,
+  MAX_ENTRIES,
 } from './fields.js';
 
 /** A video of a legacy body's `task_result.videos[]`: `duration` is seconds as a string (`"5.1"`). */
@@ -37,8 +39,8 @@ export const klingLegacyBodySchema = z.looseObject({
   task_info: z.looseObject({ external_task_id: klingIdSchema.nullish() }).nullish(),
   task_result: z
     .looseObject({
-      videos: z.array(klingLegacyVideoSchema).nullish(),
-      images: z.array(klingLegacyImageSchema).nullish(),
+      videos: boundedArray(klingLegacyVideoSchema, MAX_ENTRIES, 'videos').nullish(),
+      images: boundedArray(klingLegacyImageSchema, MAX_ENTRIES, 'images').nullish(),
     })
     .nullish(),
   final_unit_deduction: klingTextSchema.nullish(),

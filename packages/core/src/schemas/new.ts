@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedArray } from './bounded-array.js';
 import { dispatchSchema } from './dispatch.js';
 import {
   klingDurationSchema,
@@ -7,6 +8,7 @@ import {
   klingTaskIdSchema,
   klingTextSchema,
   klingUnixMsSchema,
+  MAX_ENTRIES,
 } from './fields.js';
 import { klingLegacyVideoSchema } from './legacy.js';
 import { isRecord } from './record.js';
@@ -80,8 +82,8 @@ export const klingNewBodySchema = z.looseObject({
   create_time: klingUnixMsSchema.nullish(),
   update_time: klingUnixMsSchema.nullish(),
   external_id: klingIdSchema.nullish(),
-  outputs: z.array(klingNewOutputSchema).nullish(),
-  billing: z.array(klingNewBillingItemSchema).nullish(),
+  outputs: boundedArray(klingNewOutputSchema, MAX_ENTRIES, 'outputs').nullish(),
+  billing: boundedArray(klingNewBillingItemSchema, MAX_ENTRIES, 'billing items').nullish(),
 });
 
 /** A new-dialect body after parsing: ids are strings, durations numbers, times `Date`s. */
