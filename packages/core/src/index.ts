@@ -23,7 +23,9 @@ export { KlingConfigError, KlingHandlerError, KlingStoreError, KlingWebhookError
 export type {
   KlingAudio,
   KlingBilling,
+  KlingBillingItem,
   KlingDialect,
+  KlingEventBase,
   KlingEventOf,
   KlingEventStatus,
   KlingFailedEvent,
@@ -34,21 +36,11 @@ export type {
   KlingSubmittedEvent,
   KlingSucceededEvent,
   KlingTaskEvent,
+  KlingTaskFields,
   KlingUnknownEvent,
   KlingVideo,
 } from './event.js';
-export {
-  isTerminalStatus,
-  klingAudioSchema,
-  klingBillingItemSchema,
-  klingBillingSchema,
-  klingDialectSchema,
-  klingImageSchema,
-  klingOutputSchema,
-  klingStatusSchema,
-  klingTaskEventSchema,
-  klingVideoSchema,
-} from './event.js';
+export { isTerminalStatus, klingStatusSchema } from './event.js';
 export type { KlingLogger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 // --- schemas + normalize ---
