@@ -119,8 +119,22 @@ export type KlingTaskEvent =
   | KlingSucceededEvent
   | KlingFailedEvent
   | KlingUnknownEvent;
-/** The event type for one status. */
-export type KlingEventOf<S extends KlingEventStatus> = Extract<KlingTaskEvent, { status: S }>;
+/**
+ * The new dialect's spelling of `succeed`, accepted wherever a status is named (`receiver.on('succeeded', ...)`): it
+ * names the same events, of either dialect (events carry `status: 'succeed'`, and `rawStatus` as sent).
+ */
+export type KlingStatusAlias = 'succeeded';
+
+/** The status an alias stands for (`succeeded` → `succeed`); any other status is itself. */
+export type KlingCanonicalStatus<S extends KlingEventStatus | KlingStatusAlias> = S extends KlingStatusAlias
+  ? 'succeed'
+  : S;
+
+/** The event type for one status (`'succeeded'` gives the `'succeed'` event). */
+export type KlingEventOf<S extends KlingEventStatus | KlingStatusAlias> = Extract<
+  KlingTaskEvent,
+  { status: KlingCanonicalStatus<S> }
+>;
 
 /** `succeed` and `failed` end a task; nothing after them is dispatched. */
 export function isTerminalStatus(status: KlingEventStatus): status is 'succeed' | 'failed' {
