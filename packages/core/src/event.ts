@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The four task states Kling reports, with the legacy spelling `succeed` (the new dialect's `succeeded` maps to it). */
 export const klingStatusSchema = z.enum(['submitted', 'processing', 'succeed', 'failed']);
 /** A known Kling task state. */
-export type KlingStatus = z.infer<typeof klingStatusSchema>;
+export type KlingStatus = 'submitted' | 'processing' | 'succeed' | 'failed';
 /** `'unknown'` is the status of an event whose raw status none of the known ones is; see `rawStatus`. */
 export type KlingEventStatus = KlingStatus | 'unknown';
 
@@ -11,109 +11,130 @@ export type KlingEventStatus = KlingStatus | 'unknown';
  * A generated video. `duration` is in seconds (Kling sends a string such as `"5.1"`); it is optional because a body
  * without it must not be refused forever (a 400 is redelivered, and polled, identically every time).
  */
-export const klingVideoSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  duration: z.number().optional(),
-  watermarkUrl: z.string().optional(),
-});
+export interface KlingVideo {
+  id: string;
+  url: string;
+  duration?: number;
+  watermarkUrl?: string;
+}
 
 /** A generated image. */
-export const klingImageSchema = z.object({
-  index: z.number().int().optional(),
-  url: z.string(),
-  watermarkUrl: z.string().optional(),
-  groupId: z.string().optional(),
-});
+export interface KlingImage {
+  index?: number;
+  url: string;
+  watermarkUrl?: string;
+  groupId?: string;
+}
 
 /** A generated audio track (new dialect `outputs[]` of type `audio`). Durations in seconds. */
-export const klingAudioSchema = z.object({
-  id: z.string().optional(),
-  mp3Url: z.string().optional(),
-  wavUrl: z.string().optional(),
-  mp3Duration: z.number().optional(),
-  wavDuration: z.number().optional(),
-});
+export interface KlingAudio {
+  id?: string;
+  mp3Url?: string;
+  wavUrl?: string;
+  mp3Duration?: number;
+  wavDuration?: number;
+}
 
 /** One entry of the new dialect's typed `outputs[]`, kept as sent (`video`, `image`, `audio`, `voice`, `element`, ...). */
-export const klingOutputSchema = z.looseObject({ type: z.string() });
+export interface KlingOutput {
+  type: string;
+  [key: string]: unknown;
+}
 
 /** One line of the new dialect's `billing[]` (all values are strings, as Kling sends them). */
-export const klingBillingItemSchema = z.object({
-  chargeType: z.string().optional(),
-  cashType: z.string().optional(),
-  amount: z.string().optional(),
-  currency: z.string().optional(),
-  packageType: z.string().optional(),
-  listPrice: z.string().optional(),
-});
+export interface KlingBillingItem {
+  chargeType?: string;
+  cashType?: string;
+  amount?: string;
+  currency?: string;
+  packageType?: string;
+  listPrice?: string;
+}
 
 /** What the task cost: the legacy deduction fields, the new dialect's items, or both. */
-export const klingBillingSchema = z.object({
-  unitDeduction: z.string().optional(),
-  balanceDeduction: z.object({ quota: z.string().optional(), listPrice: z.string().optional() }).optional(),
-  items: z.array(klingBillingItemSchema),
-});
+export interface KlingBilling {
+  unitDeduction?: string;
+  balanceDeduction?: { quota?: string; listPrice?: string };
+  items: KlingBillingItem[];
+}
 
 /** Which body shape the event came from. */
-export const klingDialectSchema = z.enum(['legacy', 'new', 'relay']);
+export type KlingDialect = 'legacy' | 'new' | 'relay';
 
-const eventFields = {
-  taskId: z.string(),
+/**
+ * What a body says about its task: an event without where it came from (`deliveryId`, `source`, `raw`). Each
+ * dialect's schema (`schemas/legacy.ts`, `schemas/new.ts`, `schemas/relay.ts`) turns a body into this.
+ */
+export interface KlingTaskFields {
+  taskId: string;
+  status: KlingEventStatus;
   /** The status exactly as sent (`succeeded`, `succeed`, `video.completed`, ...). */
-  rawStatus: z.string(),
-  externalTaskId: z.string().optional(),
-  message: z.string(),
-  createdAt: z.date().optional(),
-  updatedAt: z.date().optional(),
-  videos: z.array(klingVideoSchema),
-  images: z.array(klingImageSchema),
-  audios: z.array(klingAudioSchema),
-  outputs: z.array(klingOutputSchema),
-  billing: klingBillingSchema.optional(),
-  dialect: klingDialectSchema,
+  rawStatus: string;
+  externalTaskId?: string;
+  message: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+  videos: KlingVideo[];
+  images: KlingImage[];
+  audios: KlingAudio[];
+  outputs: KlingOutput[];
+  billing?: KlingBilling;
+  dialect: KlingDialect;
+}
+
+/** The fields of every event, whatever its status. */
+export interface KlingEventBase extends KlingTaskFields {
   /** The `webhook-id` header of the delivery, when Kling signed it. */
-  deliveryId: z.string().optional(),
+  deliveryId?: string;
   /** The body as parsed, unknown fields included. */
-  raw: z.record(z.string(), z.unknown()),
-  source: z.enum(['callback', 'poll']),
-};
+  raw: Record<string, unknown>;
+  source: 'callback' | 'poll';
+}
 
-/** The one normalized event every body shape and every poll result becomes. */
-export const klingTaskEventSchema = z.discriminatedUnion('status', [
-  z.object({ ...eventFields, status: z.literal('submitted') }),
-  z.object({ ...eventFields, status: z.literal('processing') }),
-  z.object({ ...eventFields, status: z.literal('succeed') }),
-  z.object({ ...eventFields, status: z.literal('failed') }),
-  z.object({ ...eventFields, status: z.literal('unknown') }),
-]);
-
-/** A normalized Kling task event, narrowed by `status`. */
-export type KlingTaskEvent = z.infer<typeof klingTaskEventSchema>;
-/** The event type for one status. */
-export type KlingEventOf<S extends KlingEventStatus> = Extract<KlingTaskEvent, { status: S }>;
-/** A task that finished: `videos` / `images` / `audios` hold the results (URLs expire after 30 days). */
-export type KlingSucceededEvent = KlingEventOf<'succeed'>;
-/** A task that failed: `message` says why. */
-export type KlingFailedEvent = KlingEventOf<'failed'>;
 /** A task Kling accepted. */
-export type KlingSubmittedEvent = KlingEventOf<'submitted'>;
+export interface KlingSubmittedEvent extends KlingEventBase {
+  status: 'submitted';
+}
 /** A task in progress. */
-export type KlingProcessingEvent = KlingEventOf<'processing'>;
+export interface KlingProcessingEvent extends KlingEventBase {
+  status: 'processing';
+}
+/** A task that finished: `videos` / `images` / `audios` hold the results (URLs expire after 30 days). */
+export interface KlingSucceededEvent extends KlingEventBase {
+  status: 'succeed';
+}
+/** A task that failed: `message` says why. */
+export interface KlingFailedEvent extends KlingEventBase {
+  status: 'failed';
+}
 /** An event with a status this library does not know; only `'*'` handlers get it. */
-export type KlingUnknownEvent = KlingEventOf<'unknown'>;
-/** A video, image, audio, output or billing entry of an event. */
-export type KlingVideo = z.infer<typeof klingVideoSchema>;
-/** @see klingImageSchema */
-export type KlingImage = z.infer<typeof klingImageSchema>;
-/** @see klingAudioSchema */
-export type KlingAudio = z.infer<typeof klingAudioSchema>;
-/** @see klingOutputSchema */
-export type KlingOutput = z.infer<typeof klingOutputSchema>;
-/** @see klingBillingSchema */
-export type KlingBilling = z.infer<typeof klingBillingSchema>;
-/** @see klingDialectSchema */
-export type KlingDialect = z.infer<typeof klingDialectSchema>;
+export interface KlingUnknownEvent extends KlingEventBase {
+  status: 'unknown';
+}
+
+/** The one normalized event every body shape and every poll result becomes, narrowed by `status`. */
+export type KlingTaskEvent =
+  | KlingSubmittedEvent
+  | KlingProcessingEvent
+  | KlingSucceededEvent
+  | KlingFailedEvent
+  | KlingUnknownEvent;
+/**
+ * The new dialect's spelling of `succeed`, accepted wherever a status is named (`receiver.on('succeeded', ...)`): it
+ * names the same events, of either dialect (events carry `status: 'succeed'`, and `rawStatus` as sent).
+ */
+export type KlingStatusAlias = 'succeeded';
+
+/** The status an alias stands for (`succeeded` → `succeed`); any other status is itself. */
+export type KlingCanonicalStatus<S extends KlingEventStatus | KlingStatusAlias> = S extends KlingStatusAlias
+  ? 'succeed'
+  : S;
+
+/** The event type for one status (`'succeeded'` gives the `'succeed'` event). */
+export type KlingEventOf<S extends KlingEventStatus | KlingStatusAlias> = Extract<
+  KlingTaskEvent,
+  { status: KlingCanonicalStatus<S> }
+>;
 
 /** `succeed` and `failed` end a task; nothing after them is dispatched. */
 export function isTerminalStatus(status: KlingEventStatus): status is 'succeed' | 'failed' {

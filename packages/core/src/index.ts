@@ -23,7 +23,10 @@ export { KlingConfigError, KlingHandlerError, KlingStoreError, KlingWebhookError
 export type {
   KlingAudio,
   KlingBilling,
+  KlingBillingItem,
+  KlingCanonicalStatus,
   KlingDialect,
+  KlingEventBase,
   KlingEventOf,
   KlingEventStatus,
   KlingFailedEvent,
@@ -31,24 +34,15 @@ export type {
   KlingOutput,
   KlingProcessingEvent,
   KlingStatus,
+  KlingStatusAlias,
   KlingSubmittedEvent,
   KlingSucceededEvent,
   KlingTaskEvent,
+  KlingTaskFields,
   KlingUnknownEvent,
   KlingVideo,
 } from './event.js';
-export {
-  isTerminalStatus,
-  klingAudioSchema,
-  klingBillingItemSchema,
-  klingBillingSchema,
-  klingDialectSchema,
-  klingImageSchema,
-  klingOutputSchema,
-  klingStatusSchema,
-  klingTaskEventSchema,
-  klingVideoSchema,
-} from './event.js';
+export { isTerminalStatus, klingStatusSchema } from './event.js';
 export type { KlingLogger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 // --- schemas + normalize ---

@@ -114,7 +114,7 @@ const signatureHeaderStyle = fc.record({
 const FUZZ_TIMEOUT_MS = 60_000;
 
 describe('receiver.handle on validly signed hostile bodies (fuzzed)', () => {
-  it('100,000-deep bodies, signed: 200 with the right handlers or 400, never 5xx or a stack overflow', async () => {
+  it('100,000-deep bodies, signed: 400 before parsing, never 5xx or a stack overflow', async () => {
     const outcomes: number[] = [];
     for (const raw of DEEP_BYTES) {
       const { receiver, calls } = fuzzReceiver(kling);
@@ -127,9 +127,8 @@ describe('receiver.handle on validly signed hostile bodies (fuzzed)', () => {
       expectOutcome(response, raw, calls);
       outcomes.push(response.status);
     }
-    // Deep junk beside valid fields is kept as is; deep structures where a field is checked are refused.
-    expect(outcomes).toContain(200);
-    expect(outcomes).toContain(400);
+    // Refused before JSON.parse builds them (nesting is bounded, junk or not): parsing them alone costs 100+ ms.
+    expect(outcomes).toEqual(DEEP_BYTES.map(() => 400));
   });
 
   it(

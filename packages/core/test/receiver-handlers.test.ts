@@ -15,6 +15,14 @@ function makeReceiver() {
   return { receiver, errors };
 }
 
+type Settle = (value: unknown) => void;
+
+/** A thenable that is not a Promise, as some libraries return. */
+function thenable(run: (resolve: Settle, reject: Settle) => void): object {
+  // biome-ignore lint/suspicious/noThenProperty: the point is a non-Promise thenable.
+  return { then: (resolve: Settle, reject: Settle) => run(resolve, reject) };
+}
+
 describe('receiver handlers', () => {
   it("runs every handler of the status and every '*' handler even when some throw, and reports each failure", async () => {
     const { receiver, errors } = makeReceiver();
@@ -94,5 +102,55 @@ describe('receiver handlers', () => {
     expect(() => receiver.on('done' as never, () => {})).toThrow(KlingConfigError);
     expect(() => receiver.on('succeed', 'nope' as never)).toThrow(KlingConfigError);
     expect(() => receiver.onError(undefined as never)).toThrow(KlingConfigError);
+  });
+
+  it("'succeeded' names the same handlers as 'succeed', for bodies of both dialects", async () => {
+    const { receiver } = makeReceiver();
+    const seen: string[] = [];
+    const viaAlias = (event: KlingTaskEvent) => {
+      seen.push(`alias:${event.dialect}:${event.rawStatus}`);
+    };
+    receiver.on('succeeded', viaAlias).on('succeed', (event) => {
+      seen.push(`legacy-name:${event.dialect}`);
+    });
+    const newBody = (id: string) => JSON.stringify({ id, status: 'succeeded', outputs: [] });
+    expect((await receiver.handle(signedRequest(legacyBody(taskId(), 'succeed')))).status).toBe(200);
+    expect((await receiver.handle(signedRequest(newBody(taskId())))).status).toBe(200);
+    expect(seen).toEqual(['alias:legacy:succeed', 'legacy-name:legacy', 'alias:new:succeeded', 'legacy-name:new']);
+    // Removed under the other spelling: one list.
+    receiver.off('succeed', viaAlias);
+    await receiver.handle(signedRequest(newBody(taskId())));
+    expect(seen.slice(4)).toEqual(['legacy-name:new']);
+  });
+
+  it('ignores what a handler returns, awaiting a promise of it', async () => {
+    const { receiver, errors } = makeReceiver();
+    const ran: string[] = [];
+    receiver
+      .on('succeed', () => {
+        ran.push('value');
+        return { saved: true };
+      })
+      .on('succeed', async () => {
+        ran.push('promise');
+        return 42;
+      })
+      .on('succeed', () => {
+        ran.push('false');
+        return false;
+      })
+      .on('succeed', () => thenable((resolve) => resolve('thenable')));
+    const response = await receiver.handle(signedRequest(legacyBody(taskId(), 'succeed')));
+    expect(response.status).toBe(200);
+    expect(ran).toEqual(['value', 'promise', 'false']);
+    expect(errors).toEqual([]);
+  });
+
+  it('fails the delivery when a returned thenable rejects', async () => {
+    const { receiver, errors } = makeReceiver();
+    receiver.on('succeed', () => thenable((_, reject) => reject(new Error('no'))));
+    const response = await receiver.handle(signedRequest(legacyBody(taskId(), 'succeed')));
+    expect(response.status).toBe(500);
+    expect(errors).toHaveLength(1);
   });
 });

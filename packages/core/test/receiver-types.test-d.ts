@@ -1,6 +1,9 @@
 import {
   createKlingReceiver,
+  type KlingEventOf,
   type KlingFailedEvent,
+  type KlingHandler,
+  type KlingHandlerEvent,
   type KlingProcessingEvent,
   type KlingSubmittedEvent,
   type KlingSucceededEvent,
@@ -32,6 +35,35 @@ describe('handler types', () => {
       expectTypeOf(event).toEqualTypeOf<KlingTaskEvent>();
       expectTypeOf(event.status).toEqualTypeOf<'submitted' | 'processing' | 'succeed' | 'failed' | 'unknown'>();
     });
+  });
+
+  it("gives 'succeeded' handlers the 'succeed' event", () => {
+    receiver.on('succeeded', (event) => {
+      expectTypeOf(event).toEqualTypeOf<KlingSucceededEvent>();
+      expectTypeOf(event.status).toEqualTypeOf<'succeed'>();
+    });
+    receiver.off('succeeded', (_event: KlingSucceededEvent) => {});
+    expectTypeOf<KlingEventOf<'succeeded'>>().toEqualTypeOf<KlingSucceededEvent>();
+    expectTypeOf<KlingHandlerEvent<'succeeded'>>().toEqualTypeOf<KlingSucceededEvent>();
+    // @ts-expect-error a failed-event handler cannot subscribe to succeeded
+    receiver.on('succeeded', (_event: KlingFailedEvent) => {});
+  });
+
+  it('accepts handlers that return any value or promise', () => {
+    receiver.on('succeed', () => 42);
+    receiver.on('succeed', (event) => event.videos);
+    receiver.on('failed', async (event) => event.message);
+    receiver.on('*', () => Promise.resolve({ saved: true }));
+    class Service {
+      /** A Nest-style method: returns what it stored. */
+      async onSucceeded(event: KlingSucceededEvent): Promise<string[]> {
+        return event.videos.map((video) => video.url);
+      }
+    }
+    const service = new Service();
+    receiver.on('succeeded', (event) => service.onSucceeded(event));
+    receiver.on('succeed', service.onSucceeded.bind(service));
+    expectTypeOf<KlingHandler<'succeed'>>().returns.toEqualTypeOf<unknown>();
   });
 
   it('accepts sync and async handlers and refuses a mismatched one', () => {

@@ -1,13 +1,23 @@
 import { KlingConfigError, KlingHandlerError } from '../errors.js';
-import type { KlingTaskEvent } from '../event.js';
+import type { KlingStatusAlias, KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
 import { klingIdempotencyKey } from '../store/event-ref.js';
 import type { KlingErrorHandler, KlingHandler, KlingHandlerStatus } from './types.js';
 
 type AnyHandler = KlingHandler<'*'>;
-type HandlerLists = Record<KlingHandlerStatus, readonly AnyHandler[]>;
+/** The lists handlers are kept in: one per canonical status (an alias shares its status's list). */
+type ListName = Exclude<KlingHandlerStatus, KlingStatusAlias>;
+type HandlerLists = Record<ListName, readonly AnyHandler[]>;
 
-const STATUSES: readonly KlingHandlerStatus[] = ['submitted', 'processing', 'succeed', 'failed', '*'];
+// Maps, not object literals: a status such as `__proto__` or `toString` must not find anything.
+const LIST_OF = new Map<string, ListName>([
+  ['submitted', 'submitted'],
+  ['processing', 'processing'],
+  ['succeed', 'succeed'],
+  ['succeeded', 'succeed'],
+  ['failed', 'failed'],
+  ['*', '*'],
+]);
 const NONE: readonly AnyHandler[] = [];
 
 /** Appends to a list created on first use: most dispatches have no failures and no promises to collect. */
@@ -44,20 +54,23 @@ export class HandlerRegistry {
 
   /** Adds `handler` for `status`. */
   add<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): void {
-    if (!STATUSES.includes(status)) {
-      throw new KlingConfigError(`on(): unknown status ${JSON.stringify(status)}; use one of ${STATUSES.join(', ')}`);
+    const name = LIST_OF.get(status);
+    if (name === undefined) {
+      const known = [...LIST_OF.keys()].join(', ');
+      throw new KlingConfigError(`on(): unknown status ${JSON.stringify(status)}; use one of ${known}`);
     }
     if (typeof handler !== 'function') throw new KlingConfigError('on(): the handler must be a function');
     // Safe: dispatch hands a handler only events whose status is the one it was registered for.
-    this.lists[status] = [...this.lists[status], handler as unknown as AnyHandler];
+    this.lists[name] = [...this.lists[name], handler as unknown as AnyHandler];
   }
 
-  /** Removes one registration of `handler` for `status`. */
+  /** Removes one registration of `handler` for `status` (either spelling of `succeed`). */
   remove<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): void {
-    const list = this.lists[status];
-    if (list === undefined) return;
+    const name = LIST_OF.get(status);
+    if (name === undefined) return;
+    const list = this.lists[name];
     const index = list.lastIndexOf(handler as unknown as AnyHandler);
-    if (index >= 0) this.lists[status] = list.filter((_, i) => i !== index);
+    if (index >= 0) this.lists[name] = list.filter((_, i) => i !== index);
   }
 
   /** Adds an error listener. */

@@ -1,21 +1,28 @@
-import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingTaskEvent } from '../event.js';
+import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingStatusAlias, KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
 import type { KlingDedupeStore, KlingTaskPairings } from '../store/types.js';
 import type { KlingVerifyOption } from '../verify/types.js';
 
-/** What handlers can subscribe to: a known status, or `'*'` for every event (unknown statuses included). */
-export type KlingHandlerStatus = KlingStatus | '*';
+/**
+ * What handlers can subscribe to: a known status, `'succeeded'` (the same as `'succeed'`), or `'*'` for every event
+ * (unknown statuses included).
+ */
+export type KlingHandlerStatus = KlingStatus | KlingStatusAlias | '*';
 
 /** The event a handler for `S` receives. */
 export type KlingHandlerEvent<S extends KlingHandlerStatus> = S extends '*'
   ? KlingTaskEvent
-  : S extends KlingEventStatus
+  : S extends KlingEventStatus | KlingStatusAlias
     ? KlingEventOf<S>
     : never;
 
-/** A handler for status `S`. Throwing (or rejecting) makes the delivery fail so it can be delivered again. */
-export type KlingHandler<S extends KlingHandlerStatus> = (event: KlingHandlerEvent<S>) => void | Promise<void>;
+/**
+ * A handler for status `S`. It may return anything: a promise is awaited (up to the ack budget), any other value is
+ * ignored, so methods that return what they stored (as Nest methods and Octokit handlers often do) fit. Throwing (or
+ * rejecting) makes the delivery fail so it can be delivered again.
+ */
+export type KlingHandler<S extends KlingHandlerStatus> = (event: KlingHandlerEvent<S>) => unknown;
 
 /** Called with every handler failure and every failure after a 202 (which the sender never sees). */
 export type KlingErrorHandler = (error: unknown, event: KlingTaskEvent | undefined) => void;
@@ -59,9 +66,9 @@ export type KlingProcessOutcome = 'processed' | 'duplicate' | 'in-flight' | 'sup
 
 /** The framework-neutral receiver adapters wrap. */
 export interface KlingReceiver {
-  /** Adds a handler for one status (or `'*'`). */
+  /** Adds a handler for one status (`'succeeded'` and `'succeed'` alike), or `'*'`. */
   on<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this;
-  /** Removes a handler added with `on`. */
+  /** Removes a handler added with `on` (under either spelling of `succeed`). */
   off<S extends KlingHandlerStatus>(status: S, handler: KlingHandler<S>): this;
   /** Adds an error listener. */
   onError(listener: KlingErrorHandler): this;

@@ -6,6 +6,15 @@ export const MAX_DATE_MS = 8.64e15;
 export const SECONDS = /^\d+(?:\.\d+)?$/;
 
 /**
+ * Longest text accepted in a field the event carries (URLs, messages). Kling's signed CDN URLs are a few hundred
+ * characters; the bound keeps what handlers, logs and stores are given small, whatever the sender chose.
+ */
+export const MAX_TEXT = 16 * 1024;
+
+/** A string the event carries: at most {@link MAX_TEXT} characters. */
+export const klingStringSchema = z.string().max(MAX_TEXT, { error: `expected at most ${MAX_TEXT} characters` });
+
+/**
  * A Kling id. Kling sends strings (18-digit ids are not safe JS numbers); a safe integer is accepted and stringified.
  * A larger number already lost precision in `JSON.parse`, so it is rejected rather than turned into a wrong id.
  */
@@ -29,6 +38,12 @@ export const klingIdSchema = z
  */
 export const MAX_KEY_PART = 256;
 
+/** An id the event carries (not the task id): a {@link klingIdSchema} of at most {@link MAX_TEXT} characters. */
+export const klingOtherIdSchema = klingIdSchema.refine(
+  (id) => id.length <= MAX_TEXT,
+  `expected an id of at most ${MAX_TEXT} characters`,
+);
+
 /** A task id: a {@link klingIdSchema}, not empty and at most 256 characters (it is half of the dedupe key). */
 export const klingTaskIdSchema = klingIdSchema
   .refine((id) => id.length > 0, 'expected a non-empty id')
@@ -38,6 +53,14 @@ export const klingTaskIdSchema = klingIdSchema
 export const klingStatusTextSchema = z
   .string()
   .max(MAX_KEY_PART, { error: `expected a status of at most ${MAX_KEY_PART} characters` });
+
+/**
+ * Most entries accepted in one of a body's lists (`videos`, `images`, `outputs`, `billing`). Kling sends a handful
+ * (at most 9 images per task); the bound keeps a hostile body's work small.
+ */
+export const MAX_ENTRIES = 100;
+/** Most tasks accepted in one query answer (`GET /tasks?task_ids=` asks for 50 by default). */
+export const MAX_TASKS = 1000;
 
 /** A duration in seconds: a string such as `"5.1"` (as Kling sends it) or a number; becomes a number. */
 export const klingDurationSchema = z
@@ -68,5 +91,5 @@ export const klingIsoDateSchema = z.iso
 
 /** A text field Kling documents as a string (billing values); a number is accepted and stringified. */
 export const klingTextSchema = z
-  .union([z.string(), z.number()], { error: 'expected a string' })
+  .union([klingStringSchema, z.number()], { error: 'expected a string' })
   .transform((value) => String(value));

@@ -5,8 +5,8 @@ import { klingNewBodySchema } from './new.js';
 import { isRecord } from './record.js';
 
 /**
- * Either flat Kling body, told apart as kling-protocol.md §2 says: `task_id` → legacy, `id` → new; both or neither
- * is an error at the body's own path.
+ * Either flat Kling body → the event's fields, told apart as kling-protocol.md §2 says: `task_id` → legacy, `id` →
+ * new; both or neither is an error at the body's own path.
  */
 export const klingFlatBodySchema = dispatchSchema(
   { legacy: klingLegacyBodySchema, new: klingNewBodySchema },
@@ -21,7 +21,7 @@ export const klingFlatBodySchema = dispatchSchema(
   },
 );
 
-/** A parsed flat body of either dialect; `'task_id' in body` tells a legacy one. */
+/** A flat body's event fields (the parse's output); `dialect` tells which. */
 export type KlingFlatBody = z.output<typeof klingFlatBodySchema>;
 /** A flat body of either dialect as Kling sends it. */
 export type KlingFlatBodyInput = z.input<typeof klingFlatBodySchema>;

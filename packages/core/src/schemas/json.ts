@@ -1,3 +1,4 @@
+import { checkJsonShape } from './json-shape.js';
 import { isRecord } from './record.js';
 import { KlingValidationError } from './validation-error.js';
 
@@ -5,10 +6,13 @@ import { KlingValidationError } from './validation-error.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Parses a raw request body: strict UTF-8, then `JSON.parse`; the top level must be an object.
- * @throws {KlingValidationError} with path `''` on invalid UTF-8, invalid JSON or a non-object top level.
+ * Parses a raw request body: its shape bounded (see {@link checkJsonShape}), strict UTF-8, then `JSON.parse`; the top
+ * level must be an object.
+ * @throws {KlingValidationError} with path `''` on a body nested too deep or of too many values, invalid UTF-8,
+ * invalid JSON or a non-object top level.
  */
 export function parseJson(raw: Uint8Array): Record<string, unknown> {
+  checkJsonShape(raw);
   let text: string;
   try {
     text = utf8.decode(raw);
