@@ -26,6 +26,8 @@ export interface ConformanceStartOptions {
   handlers: ConformanceHandlers;
   /** Express-based targets mount `express.json()` for the whole app before the adapter. Others ignore it. */
   expressJsonFirst?: boolean;
+  /** Nest targets create the app with `rawBody: true` (Nest's parsers keep the bytes). Others ignore it. */
+  rawBody?: boolean;
 }
 
 /** A started app, listening on 127.0.0.1. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KlingConfigError } from '../src/errors.js';
 import type { KlingHeaders } from '../src/request.js';
@@ -121,13 +121,62 @@ describe('klingSignature', () => {
     }
   });
 
-  it.each(['abc', '1781080794.0', '1e9', '-1781080794', ' 1781080794', '0x6a28e2da'])(
-    'refuses the non-integer timestamp %j',
+  it.each(['abc', '', '-', 'NaN', '99999999999999999999'])(
+    'refuses the timestamp %j, which is not a number',
     async (timestamp) => {
       const outcome = await verifier.verify(request({ ...vectorHeaders, 'webhook-timestamp': timestamp }, VECTOR.body));
-      expect(reasonOf(outcome)).toBe('webhook-timestamp is not an integer of Unix seconds');
+      expect(reasonOf(outcome)).toBe(
+        timestamp === '' ? 'missing webhook-timestamp header' : 'webhook-timestamp is not a number of Unix seconds',
+      );
     },
   );
+
+  it.each(['1e9', '-1781080794', '0x6a28e2da', '17810807940'])(
+    'refuses the timestamp %j, which reads as a time far from now',
+    async (timestamp) => {
+      const outcome = await verifier.verify(request({ ...vectorHeaders, 'webhook-timestamp': timestamp }, VECTOR.body));
+      expect(reasonOf(outcome)).toBe('timestamp outside tolerance');
+    },
+  );
+
+  // As the reference library does: the timestamp is the number the header starts with, and the signature is over that
+  // number written plainly, so these carry the vector's signature, and a signature over their own text is refused.
+  it.each(['0001781080794', '+1781080794', '1781080794.0', ' 1781080794', '1781080794abc'])(
+    'reads the timestamp %j as the number it starts with, signed as that number',
+    async (timestamp) => {
+      const headers = { ...vectorHeaders, 'webhook-timestamp': timestamp };
+      expect((await verifier.verify(request(headers, VECTOR.body))).ok).toBe(true);
+      const textSigned = createHmac('sha256', Buffer.from(VECTOR.secret.slice(6), 'base64'))
+        .update(`${VECTOR.id}.${timestamp}.${VECTOR.body}`)
+        .digest('base64');
+      const signedText = { ...headers, 'webhook-signature': `v1,${textSigned}` };
+      expect(reasonOf(await verifier.verify(request(signedText, VECTOR.body)))).toBe('no signature matched');
+    },
+  );
+
+  it('refuses a signature in non-canonical base64 (other trailing bits, no padding), as the reference does', async () => {
+    const canonical = VECTOR.signature.slice(3);
+    // 32 bytes are 43 base64 digits and "="; the last digit carries 2 bits of the hash and 4 that must be zero.
+    const last = canonical.charAt(42);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const sameBytes = alphabet.charAt(alphabet.indexOf(last) + 1);
+    const variant = `${canonical.slice(0, 42)}${sameBytes}=`;
+    expect(Buffer.from(variant, 'base64')).toEqual(Buffer.from(canonical, 'base64'));
+    for (const signature of [variant, canonical.slice(0, 43), `${canonical}=`, `${canonical.slice(0, 43)}==`]) {
+      const headers = { ...vectorHeaders, 'webhook-signature': `v1,${signature}` };
+      expect(reasonOf(await verifier.verify(request(headers, VECTOR.body)))).toBe('no signature matched');
+    }
+  });
+
+  it('reads two webhook-signature lines joined by Node with ", ": a valid signature in either place passes', async () => {
+    const other = `v1,${randomBytes(32).toString('base64')}`;
+    for (const joined of [`${VECTOR.signature}, ${other}`, `${other}, ${VECTOR.signature}`]) {
+      const headers = { ...vectorHeaders, 'webhook-signature': joined };
+      expect((await verifier.verify(request(headers, VECTOR.body))).ok).toBe(true);
+    }
+    const bad = { ...vectorHeaders, 'webhook-signature': `${other}, ${other}` };
+    expect(reasonOf(await verifier.verify(request(bad, VECTOR.body)))).toBe('no signature matched');
+  });
 
   it('accepts signatures made with either secret during a rotation', async () => {
     const oldSecret = newSecret();

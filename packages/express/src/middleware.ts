@@ -1,6 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import { createKlingReceiver, type KlingReceiver } from '@kling-webhooks/core';
 import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
+import { answer } from './answer.js';
+import { mountAheadOfEverything, onMountedByApp } from './express-internals.js';
 import type { KlingExpressOptions } from './options.js';
 import { captureRawBody, isCaptured, rawBodyOf } from './raw-body.js';
 
@@ -28,14 +29,6 @@ function isOnPath(req: Request, path: string): boolean {
   return actual === path || (actual.length === path.length + 1 && actual.endsWith('/') && actual.startsWith(path));
 }
 
-/** Adds `layer` to the parent app's router, then moves it in front of every middleware mounted before. */
-function mountFirst(parent: Application, mountpath: string, layer: RequestHandler): void {
-  const router = parent.router;
-  router.use(mountpath, layer);
-  const added = router.stack.pop();
-  if (added !== undefined) router.stack.unshift(added);
-}
-
 /**
  * Express middleware that answers Kling callbacks on `options.path` (every method: POST is processed, others get the
  * receiver's 405) and calls `next()` for every other path.
@@ -53,26 +46,15 @@ export function klingWebhooks(options: KlingExpressOptions): KlingExpressMiddlew
   const receiver = receiverOf(options);
   const { logger } = receiver.options;
 
-  const answer = (
-    req: Request,
-    res: ServerResponse,
-    next: NextFunction,
-    rawBody: Uint8Array | AsyncIterable<Uint8Array>,
-  ): void => {
-    receiver
-      .handle({ method: req.method, url: req.originalUrl, headers: req.headers, rawBody })
-      .then((response) => res.writeHead(response.status, response.headers).end(response.body), next);
-  };
-
   const handle = (req: Request, res: Response, next: NextFunction): void => {
     if (!isOnPath(req, path)) {
       next();
       return;
     }
     const rawBody = rawBodyOf(req);
-    if (rawBody !== undefined) answer(req, res, next, rawBody);
+    if (rawBody !== undefined) answer(receiver, req, res, next, rawBody);
     // The receiver refuses other methods before it looks at a body: only a POST needs the bytes.
-    else if (req.method !== 'POST') answer(req, res, next, new Uint8Array());
+    else if (req.method !== 'POST') answer(receiver, req, res, next, new Uint8Array());
     else {
       logger.error(BODY_CONSUMED, { path: req.path });
       res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"raw_body_unavailable"}');
@@ -85,23 +67,28 @@ export function klingWebhooks(options: KlingExpressOptions): KlingExpressMiddlew
       return;
     }
     captureRawBody(req, receiver.options.maxBodyBytes, receiver.options.bodyTimeoutMs).then(
-      (overflow) => (overflow === undefined ? next() : answer(req, res, next, overflow)),
+      (overflow) => (overflow === undefined ? next() : answer(receiver, req, res, next, overflow)),
       next,
     );
   };
 
-  // app.use() tells only sub-applications that they were mounted, and recognises them by `handle` and `set`. Having
-  // both (without being an app: no settings, no prototype swap) is how the middleware learns its parent app, so that
-  // the capture layer can go in front of the parent's body parsers.
-  const mountable = Object.assign(handle, {
-    receiver,
-    handle,
-    mountpath: '/',
-    set: () => mountable,
-    emit: (event: string, parent: Application): boolean => {
-      if (event === 'mount') mountFirst(parent, mountable.mountpath, capture);
-      return true;
-    },
-  });
-  return mountable;
+  // Mounted with app.use() on an application, the capture layer goes in front of that application's body parsers.
+  return Object.assign(
+    onMountedByApp(handle, (parent, mountpath) => mountAheadOfEverything(parent, mountpath, capture)),
+    { receiver },
+  );
+}
+
+/**
+ * Creates the same middleware as {@link klingWebhooks} and mounts it in front of everything `app` has (body parsers,
+ * middleware and routes mounted before or after): requests on `options.path` are answered there, and nothing else of
+ * the app runs for them. For applications a framework builds before user code runs (NestJS); with a plain Express
+ * app, `app.use(klingWebhooks(options))` keeps the app's own middleware in front of the route.
+ *
+ * @throws {@link KlingConfigError} when this Express version's router is not one the adapter can mount in front of.
+ */
+export function mountKlingWebhooksFirst(app: Application, options: KlingExpressOptions): KlingExpressMiddleware {
+  const middleware = klingWebhooks(options);
+  mountAheadOfEverything(app, '/', middleware);
+  return middleware;
 }

@@ -18,7 +18,7 @@ async function* failing(head: readonly Buffer[], error: unknown): AsyncIterable<
 /**
  * Reads the body before any body parser can (body-parser then sees a finished stream and skips it), within the
  * receiver's `bodyTimeoutMs`. A body of at most `limit` bytes is kept for {@link rawBodyOf} and `undefined` returned.
- * A larger one is not read further: the bytes read so far followed by the rest of the stream (still under the same
+ * A `content-length` over `limit` returns the request itself, unread, for the receiver's 413. A larger body is not read further: the bytes read so far followed by the rest of the stream (still under the same
  * deadline) are returned, for the receiver to refuse with its own 413. A slower one, or one whose sender went away,
  * comes back as the bytes read and then the error, for the receiver's 408 or 400.
  */
@@ -27,6 +27,9 @@ export async function captureRawBody(
   limit: number,
   timeoutMs: number,
 ): Promise<AsyncIterable<Uint8Array> | undefined> {
+  // A declared length over the limit is refused before a byte is read or waited for: the stream goes to the receiver
+  // untouched, and it answers 413 from the header (as it does in every adapter).
+  if (Number(req.headers['content-length']) > limit) return req;
   // Usually the body came with the headers: taken in one piece, no iterator, no deadline timer (all of it is here).
   const arrived = await takeArrivedBody(req, limit);
   if (arrived !== undefined) {

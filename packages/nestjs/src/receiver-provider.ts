@@ -9,7 +9,7 @@ import { KLING_RECEIVER } from './tokens.js';
 export const klingReceiverProvider: FactoryProvider<KlingReceiver> = {
   provide: KLING_RECEIVER,
   inject: [KLING_MODULE_OPTIONS],
-  useFactory: ({ path, ...options }: KlingModuleOptions): KlingReceiver => {
+  useFactory: ({ path, useGlobalPrefix: _useGlobalPrefix, ...options }: KlingModuleOptions): KlingReceiver => {
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new KlingConfigError('KlingModule needs a `path` starting with "/", e.g. "/webhooks/kling"');
     }

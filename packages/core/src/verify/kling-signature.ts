@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { KlingConfigError } from '../errors.js';
 import { headerValue } from '../headers.js';
 import { secretList } from './secrets.js';
@@ -17,9 +17,9 @@ export interface KlingSignatureOptions {
 const NAME = 'kling-signature';
 const PREFIX = 'whsec_';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-// Unix seconds as plain digits: a sign, a fraction or an exponent is not a timestamp Kling sends.
-const TIMESTAMP = /^[0-9]{1,12}$/;
-const SHA256_BYTES = 32;
+// A timestamp the sender wrote as the plain decimal it signed: used as it is, without allocating its canonical form.
+const CANONICAL_SECONDS = /^[1-9][0-9]{0,15}$/;
+const V1 = 'v1,';
 
 /** The HMAC key behind a `whsec_` secret: the base64 after the prefix, decoded. */
 function signingKey(factory: string, secret: string, index: number): KeyObject {
@@ -35,17 +35,33 @@ function sign(key: KeyObject, id: string, timestamp: string, body: Uint8Array | 
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
 }
 
-/** The `v1,` signatures of a `webhook-signature` header, decoded; other versions and malformed entries are skipped. */
-function v1Signatures(header: string): Buffer[] {
-  const signatures: Buffer[] = [];
-  for (const entry of header.split(' ')) {
-    if (!entry.startsWith('v1,')) continue;
-    const encoded = entry.slice(3);
-    if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) continue;
-    const signature = Buffer.from(encoded, 'base64');
-    if (signature.length === SHA256_BYTES) signatures.push(signature);
+/** Whether `text` holds `expected` at `at`, compared in time independent of where they differ. */
+function equalAt(text: string, at: number, expected: string): boolean {
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= text.charCodeAt(at + i) ^ expected.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Whether the `webhook-signature` header lists `expected` (canonical base64) as a v1 signature, read as the reference
+ * Standard Webhooks library reads it: entries separated by single spaces, each `version,signature[,anything]`, the
+ * signature compared as text, so only the canonical base64 of the HMAC matches (no other padding, no other trailing
+ * bits). Two header lines joined by Node as `v1,a, v1,b` are two entries (`v1,a,` and `v1,b`), both readable. Scans in
+ * place: no array or string per entry.
+ */
+function listsSignature(header: string, expected: string): boolean {
+  for (let start = 0; start <= header.length; ) {
+    const space = header.indexOf(' ', start);
+    const end = space === -1 ? header.length : space;
+    if (header.startsWith(V1, start)) {
+      const from = start + V1.length;
+      const comma = header.indexOf(',', from);
+      const to = comma === -1 || comma > end ? end : comma;
+      if (to - from === expected.length && equalAt(header, from, expected)) return true;
+    }
+    start = end + 1;
   }
-  return signatures;
+  return false;
 }
 
 class KlingSignatureVerifier implements KlingVerifier {
@@ -69,17 +85,18 @@ class KlingSignatureVerifier implements KlingVerifier {
     const signatureHeader = headerValue(headers, 'webhook-signature');
     if (!signatureHeader) return fail('missing webhook-signature header');
 
-    if (!TIMESTAMP.test(timestamp)) return fail('webhook-timestamp is not an integer of Unix seconds');
+    // Read as the reference library reads it (parseInt): leading digits count, and the number, not the header's text,
+    // is what was signed, so "0001781080794" and "1781080794.5" stand for the signature over "1781080794".
+    const seconds = Number.parseInt(timestamp, 10);
+    if (!Number.isSafeInteger(seconds)) return fail('webhook-timestamp is not a number of Unix seconds');
     const nowSec = Math.floor(this.#now() / 1000);
-    if (Math.abs(nowSec - Number(timestamp)) > this.#toleranceSec) return fail('timestamp outside tolerance');
+    if (Math.abs(nowSec - seconds) > this.#toleranceSec) return fail('timestamp outside tolerance');
+    const signedTimestamp = CANONICAL_SECONDS.test(timestamp) ? timestamp : String(seconds);
 
-    const signatures = v1Signatures(signatureHeader);
-    if (signatures.length === 0) return fail('no v1 signature in webhook-signature header');
+    if (!signatureHeader.includes(V1)) return fail('no v1 signature in webhook-signature header');
     for (const key of this.#keys) {
-      const expected = sign(key, id, timestamp, request.rawBody);
-      for (const signature of signatures) {
-        if (timingSafeEqual(expected, signature)) return { ok: true, verifier: NAME };
-      }
+      const expected = sign(key, id, signedTimestamp, request.rawBody).toString('base64');
+      if (listsSignature(signatureHeader, expected)) return { ok: true, verifier: NAME };
     }
     return fail('no signature matched');
   }
