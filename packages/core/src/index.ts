@@ -16,6 +16,7 @@ export type {
   KlingClientOptions,
   KlingCreatedTask,
   KlingGetTasksOptions,
+  KlingInvalidTask,
   KlingTaskBody,
 } from './client/types.js';
 // --- contracts ---

@@ -3,6 +3,7 @@ import { KlingConfigError } from '../errors.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { normalize } from '../normalize.js';
+import { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingStore } from '../store/types.js';
 import { signCallbackUrl } from '../verify/sign-callback-url.js';
 import { createAuthorizer, type KlingAuth } from './auth.js';
@@ -15,6 +16,7 @@ import type {
   KlingClientOptions,
   KlingCreatedTask,
   KlingGetTasksOptions,
+  KlingInvalidTask,
   KlingTaskBody,
 } from './types.js';
 
@@ -116,33 +118,47 @@ export class KlingClient {
       : ['externalTaskId', 'taskId'];
     for (const by of order) {
       let found: KlingTaskEvent | undefined;
+      let unreadable: KlingInvalidTask | undefined;
       try {
-        const events = await this.#query([idOrExternalId], by);
+        const invalid: KlingInvalidTask[] = [];
+        const events = await this.#query([idOrExternalId], by, (task) => invalid.push(task));
         found =
           events.find((e) => (by === 'taskId' ? e.taskId : e.externalTaskId) === idOrExternalId) ??
           (events.length === 1 ? events[0] : undefined);
+        // The task asked for came back but cannot be read: say so rather than "not found".
+        unreadable =
+          invalid.find((task) => task.taskId === idOrExternalId) ?? (invalid.length === 1 ? invalid[0] : undefined);
       } catch (error) {
         if (!(error instanceof KlingApiError && error.category === 'params')) throw error;
       }
       if (found) return found;
+      if (unreadable) throw unreadable.error;
     }
     throw new KlingTaskNotFoundError(target.name, idOrExternalId);
   }
 
   /**
    * The current states of many new-dialect tasks, `queryBatchSize` ids per `GET /tasks?task_ids=a,b` request.
-   * Tasks Kling does not return are missing from the result (no error).
+   * Tasks Kling does not return are missing from the result (no error). Each task of an answer stands alone: one
+   * that cannot be read is left out and reported to `options.onInvalid` (or logged with its id), the others are
+   * returned. A request that fails rejects the call.
    */
   async getTasks(ids: readonly string[], options: KlingGetTasksOptions = {}): Promise<KlingTaskEvent[]> {
     const unique = [...new Set(ids)];
     const events: KlingTaskEvent[] = [];
+    const onInvalid = options.onInvalid ?? ((task: KlingInvalidTask) => this.#logInvalid(task));
     for (let i = 0; i < unique.length; i += this.#queryBatchSize) {
-      events.push(...(await this.#query(unique.slice(i, i + this.#queryBatchSize), options.by ?? 'taskId')));
+      const chunk = unique.slice(i, i + this.#queryBatchSize);
+      events.push(...(await this.#query(chunk, options.by ?? 'taskId', onInvalid)));
     }
     return events;
   }
 
-  async #query(ids: readonly string[], by: 'taskId' | 'externalTaskId'): Promise<KlingTaskEvent[]> {
+  async #query(
+    ids: readonly string[],
+    by: 'taskId' | 'externalTaskId',
+    onInvalid: (task: KlingInvalidTask) => void,
+  ): Promise<KlingTaskEvent[]> {
     const field = by === 'taskId' ? 'task_ids' : 'external_task_ids';
     const answer = await this.#call({
       method: 'GET',
@@ -150,7 +166,24 @@ export class KlingClient {
       query: `${field}=${ids.map(encodeURIComponent).join(',')}`,
     });
     const tasks = Array.isArray(answer.data) ? answer.data : answer.data == null ? [] : [answer.data];
-    return tasks.map((task) => normalize(task, { source: 'poll' }));
+    const events: KlingTaskEvent[] = [];
+    // Normalized one by one: a task Kling sends malformed must not hide its healthy neighbours.
+    for (const task of tasks) {
+      try {
+        events.push(normalize(task, { source: 'poll' }));
+      } catch (error) {
+        if (!(error instanceof KlingValidationError)) throw error;
+        onInvalid({ taskId: rawTaskId(task), error });
+      }
+    }
+    return events;
+  }
+
+  #logInvalid(task: KlingInvalidTask): void {
+    this.#logger.warn('Kling returned a task that cannot be read; left out', {
+      taskId: task.taskId,
+      error: task.error.message,
+    });
   }
 
   async #withCallbackFields(
@@ -192,6 +225,13 @@ export class KlingClient {
       return false;
     }
   }
+}
+
+/** The id of a task Kling sent, read without trusting its shape (`task_id` legacy, `id` new dialect). */
+function rawTaskId(task: unknown): string | undefined {
+  if (!isRecord(task)) return undefined;
+  const id = task.task_id ?? task.id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? String(id) : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
+import type { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingStore } from '../store/types.js';
 import type { KlingApiDialect } from './products.js';
 
@@ -68,4 +69,17 @@ export interface KlingCreatedTask extends Pick<KlingTaskEvent, 'taskId' | 'statu
 export interface KlingGetTasksOptions {
   /** Whether `ids` are Kling task ids (default) or your external task ids. */
   by?: 'taskId' | 'externalTaskId';
+  /**
+   * Called once for each task of an answer that cannot be read (the others are still returned). Without it, the
+   * client logs a warning naming the task.
+   */
+  onInvalid?: (task: KlingInvalidTask) => void;
+}
+
+/** A task that Kling returned in a query answer but that is not a task body this library can read. */
+export interface KlingInvalidTask {
+  /** Its `task_id` (legacy) or `id` (new dialect), when it has one that is a string or a number. */
+  taskId: string | undefined;
+  /** Why it was refused; `path` names the first bad field. */
+  error: KlingValidationError;
 }
