@@ -27,7 +27,7 @@ const defaultBaseUrl = 'https://api-singapore.klingai.com';
  * callback token bound to the task when `callback.secret` is set) and an `external_task_id`, and is recorded as
  * pending in the store so the reconciler can poll it if its terminal callback never comes.
  *
- * Speaks both dialects (kling-protocol.md §5): legacy products (`videos/text2video`, `images/generations`, ...;
+ * Speaks both dialects (docs/kling-protocol.md §5): legacy products (`videos/text2video`, `images/generations`, ...;
  * `POST /v1/<product>`, callback fields at the top level) and the new `<product>/<model>` (`text-to-video/kling-3.0`;
  * callback fields under `options`). Authenticates with an API key (Bearer) or an access/secret key pair (an HS256 JWT
  * made with jose, cached and renewed 5 minutes before it expires). Credentials are never logged nor put in errors.
