@@ -17,6 +17,7 @@ export type {
   KlingCreatedTask,
   KlingGetTasksOptions,
   KlingInvalidTask,
+  KlingNoPromises,
   KlingTaskBody,
 } from './client/types.js';
 // --- contracts ---

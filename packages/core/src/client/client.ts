@@ -17,6 +17,7 @@ import type {
   KlingCreatedTask,
   KlingGetTasksOptions,
   KlingInvalidTask,
+  KlingNoPromises,
   KlingTaskBody,
 } from './types.js';
 
@@ -78,9 +79,9 @@ export class KlingClient {
    * Creates a task on `product` (`videos/text2video`, `text-to-video/kling-3.0`, ...). Adds `callback_url` and
    * `external_task_id` where the dialect wants them unless `body` already has them, and records the task as pending.
    * Never retried: a create that timed out may still have created (and billed) the task; query it by its external
-   * id before trying again.
+   * id before trying again. A body holding a promise (an un-awaited `signCallbackUrl(...)`) does not compile.
    */
-  async createTask(product: string, body: KlingTaskBody): Promise<KlingCreatedTask> {
+  async createTask<B extends KlingTaskBody>(product: string, body: B & KlingNoPromises<B>): Promise<KlingCreatedTask> {
     const target = parseProduct(product);
     const { body: sent, externalTaskId } = await this.#withCallbackFields(target, body);
     const answer = await this.#call({ method: 'POST', path: target.createPath, body: sent });

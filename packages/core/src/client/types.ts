@@ -50,6 +50,14 @@ export interface KlingClientOptions {
 /** A request body for `createTask`: the product's documented fields, passed through unchanged. */
 export type KlingTaskBody = Record<string, unknown>;
 
+/**
+ * `B` with every value that is a promise, at any depth, typed `never`. `createTask` takes `B & KlingNoPromises<B>`,
+ * so a body holding an un-awaited promise does not compile: `callback_url: signCallbackUrl(...)` without `await`
+ * would otherwise be sent as `{}`.
+ */
+export type KlingNoPromises<B> =
+  B extends PromiseLike<unknown> ? never : B extends object ? { [K in keyof B]: KlingNoPromises<B[K]> } : B;
+
 /** What `createTask` returns. */
 export interface KlingCreatedTask extends Pick<KlingTaskEvent, 'taskId' | 'status' | 'rawStatus' | 'createdAt'> {
   /** The external task id sent (yours, or the one generated): callbacks and queries carry it. */
