@@ -76,6 +76,9 @@ describe.each(examples)('examples/$name', ({ name, packages }) => {
     expect(code).not.toBe(0);
     expect(child.output()).toContain('KLING_WEBHOOK_SECRET is not set');
     expect(child.output()).toContain('whsec_');
+    // How to run it locally: the mock Kling that prints a secret (and that command exists in the repository).
+    expect(child.output()).toContain('node packages/testing/dist/cli.js simulate');
+    expect(child.output()).toContain('npx -p @kling-webhooks/testing kling-webhooks simulate');
     expect(child.output()).not.toMatch(/listening/i);
   });
 });

@@ -63,6 +63,9 @@ describe('examples/nest-app', () => {
     running.push(child);
     expect(await child.exited).toBe(1);
     expect(child.output()).toContain('KLING_WEBHOOK_SECRET is not set');
+    // How to run it locally: the mock Kling that prints a secret (and that command exists in the repository).
+    expect(child.output()).toContain('node packages/testing/dist/cli.js simulate');
+    expect(child.output()).toContain('npx -p @kling-webhooks/testing kling-webhooks simulate');
     expect(child.output()).not.toContain('Kling callbacks go to');
   });
 });

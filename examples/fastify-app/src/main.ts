@@ -8,7 +8,11 @@ if (secret === undefined || secret.trim() === '') {
   console.error(
     'KLING_WEBHOOK_SECRET is not set: copy the Webhook Secret (whsec_...) from the Kling console and run\n' +
       '  KLING_WEBHOOK_SECRET=whsec_... pnpm example:fastify\n' +
-      '(during a rotation, give both secrets separated by a comma).',
+      '(during a rotation, give both secrets separated by a comma).\n' +
+      'To try it without a Kling account, run the mock Kling API: it prints a secret to use here and a curl line\n' +
+      'that creates a task whose callbacks come to this app:\n' +
+      '  node packages/testing/dist/cli.js simulate   (from the repository root; elsewhere:\n' +
+      '  npx -p @kling-webhooks/testing kling-webhooks simulate)',
   );
   process.exit(1);
 }

@@ -16,6 +16,8 @@ export type {
   KlingClientOptions,
   KlingCreatedTask,
   KlingGetTasksOptions,
+  KlingInvalidTask,
+  KlingNoPromises,
   KlingTaskBody,
 } from './client/types.js';
 // --- contracts ---

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { KlingClient, KlingTaskNotFoundError, memoryStore } from '@kling-webhooks/core';
+import {
+  KlingClient,
+  type KlingInvalidTask,
+  type KlingLogger,
+  KlingTaskNotFoundError,
+  KlingValidationError,
+  memoryStore,
+  silentLogger,
+} from '@kling-webhooks/core';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeKlingApi, fakeKlingApi, ok, type SeenRequest } from './fake-kling-api.js';
@@ -216,5 +224,30 @@ describe('KlingClient tasks', () => {
 
     await expect(client.getTask('text-to-video/kling-3.0', '123')).rejects.toBeInstanceOf(KlingTaskNotFoundError);
     expect(api.requests.slice(3).map((r) => r.rawQuery)).toEqual(['task_ids=123', 'external_task_ids=123']);
+  });
+
+  it('getTasks keeps the healthy tasks of an answer with unreadable ones and names each unreadable one', async () => {
+    api.respond = (request) =>
+      ok(
+        (request.query.get('task_ids') ?? '')
+          .split(',')
+          .map((id) => (id.startsWith('bad') ? { id, status: 7 } : newTask(id))),
+      );
+    const warnings: unknown[] = [];
+    const logger: KlingLogger = { ...silentLogger, warn: (_message, context) => warnings.push(context?.taskId) };
+    const client = new KlingClient({ apiKey }, { baseUrl: api.url, logger });
+    const invalid: KlingInvalidTask[] = [];
+    const events = await client.getTasks(['1', 'bad-2', '3', 'bad-4'], { onInvalid: (task) => invalid.push(task) });
+    expect(events.map((e) => e.taskId)).toEqual(['1', '3']);
+    expect(invalid.map((task) => [task.taskId, task.error.path])).toEqual([
+      ['bad-2', 'status'],
+      ['bad-4', 'status'],
+    ]);
+    expect(warnings).toEqual([]);
+    // Without onInvalid the client logs each one by id.
+    expect((await client.getTasks(['bad-5', '6'])).map((e) => e.taskId)).toEqual(['6']);
+    expect(warnings).toEqual(['bad-5']);
+    // getTask of an unreadable task says why, rather than "not found".
+    await expect(client.getTask('text-to-video/kling-3.0', 'bad-7')).rejects.toBeInstanceOf(KlingValidationError);
   });
 });

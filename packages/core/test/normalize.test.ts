@@ -29,13 +29,13 @@ function failure<T>(body: T, normalizer: (body: T) => unknown = normalize): Klin
 
 const json = (text: string) => parseJson(new TextEncoder().encode(text));
 
-// kling-protocol.md §2, verbatim.
+// docs/kling-protocol.md §2, verbatim.
 const legacyExample = `{"task_id":"867283741759111202","task_status":"succeed","task_status_msg":"","created_at":1774805076166,
  "updated_at":1774805190123,"final_unit_deduction":"1","task_info":{"external_task_id":"order-42"},
  "task_result":{"videos":[{"id":"v-1","url":"https://cdn.example.com/v.mp4","duration":"5.1"}]}}`;
 const officialTestCallback =
   '{"id":"913827032734642185","status":"submitted","outputs":[],"message":"","create_time":1785901861504,"update_time":1785901861504}';
-// kling-protocol.md §3: the body of the official signature test vector.
+// docs/kling-protocol.md §3: the body of the official signature test vector.
 const signatureVectorBody =
   '{"id":"1234567890","status":"succeeded","message":"","create_time":1781080778802,"update_time":1781080794151}';
 

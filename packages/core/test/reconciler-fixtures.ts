@@ -16,6 +16,11 @@ export interface ApiTask {
   id: string;
   legacy: boolean;
   status: 'submitted' | 'processing' | 'succeed' | 'failed';
+  /**
+   * How queries treat it: `unreadable` answers it in a shape no parser accepts (its neighbours stay fine), `refused`
+   * makes Kling refuse any batched query that names it with a parameter error (code 1201). Default `ok`.
+   */
+  fault?: 'ok' | 'unreadable' | 'refused';
 }
 
 /**
@@ -42,6 +47,8 @@ export interface TaskApi {
 let nextId = 900_000_000_000_000_000n;
 
 function body(task: ApiTask): Record<string, unknown> {
+  if (task.fault === 'unreadable')
+    return task.legacy ? { task_id: task.id, task_status: 7 } : { id: task.id, status: 7 };
   const video = { id: `v-${task.id}`, url: `https://cdn.example.com/${task.id}.mp4`, duration: '5.1' };
   if (task.legacy) {
     return {
@@ -89,7 +96,11 @@ export async function taskApi(): Promise<TaskApi> {
       return ok(body(task));
     }
     if (state.failQueries) return klingError(state.failQueries.status, state.failQueries.code);
-    if (request.path === '/tasks') return ok(await query((request.query.get('task_ids') ?? '').split(',')));
+    if (request.path === '/tasks') {
+      const ids = (request.query.get('task_ids') ?? '').split(',');
+      if (ids.some((id) => state.tasks.get(id)?.fault === 'refused')) return klingError(400, 1201, 'invalid task_ids');
+      return ok(await query(ids));
+    }
     const [found] = await query([request.path.split('/').pop() as string]);
     return found ? ok(found) : klingError(404, 1203, 'task not found');
   };

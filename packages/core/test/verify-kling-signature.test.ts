@@ -5,7 +5,7 @@ import type { KlingHeaders } from '../src/request.js';
 import { klingSignature, signKlingWebhook } from '../src/verify/kling-signature.js';
 import type { VerifyOutcome } from '../src/verify/types.js';
 
-// Official test vector, shared/kling-protocol.md §3.
+// Official test vector, docs/kling-protocol.md §3.
 const VECTOR = {
   secret: 'whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI=',
   id: '9876543210',

@@ -42,12 +42,16 @@ export function describeWithRedis(name: string, body: () => void): void {
     describe(name, () => {
       it(`needs Redis at ${REDIS_URL}`, () => {
         throw new Error(
-          `Redis is not reachable at ${REDIS_URL} (CI=true: Redis tests must run, start Redis or set REDIS_URL)`,
+          `Redis is not reachable at ${REDIS_URL} (CI=true: Redis tests must run; start Redis, set REDIS_URL, or run ` +
+            '`pnpm test`, which starts redis-server itself)',
         );
       });
     });
   } else {
-    console.warn(`[redis tests] skipped "${name}": no Redis at ${REDIS_URL} (set REDIS_URL; under CI=true this fails)`);
+    console.warn(
+      `[redis tests] skipped "${name}": no Redis at ${REDIS_URL} (set REDIS_URL, or run \`pnpm test\`, which starts ` +
+        'redis-server itself; under CI=true this fails)',
+    );
     describe.skip(name, body);
   }
 }

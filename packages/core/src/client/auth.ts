@@ -11,7 +11,7 @@ export interface KlingAuthorizer {
   invalidate(): boolean;
 }
 
-/** Kling's tokens live 30 minutes (kling-protocol.md §4). */
+/** Kling's tokens live 30 minutes (docs/kling-protocol.md §4). */
 const tokenLifetimeSec = 1800;
 /** A token closer than this to its expiry is replaced, so a slow request never carries one that lapses in flight. */
 const refreshBeforeSec = 300;

@@ -4,6 +4,7 @@ import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { normalize } from '../normalize.js';
 import type { KlingPendingTasks, KlingTaskPairings } from '../store/types.js';
+import { KlingValidationError } from '../schemas/validation-error.js';
 import { signCallbackUrl } from '../verify/sign-callback-url.js';
 import { createAuthorizer, type KlingAuth } from './auth.js';
 import { wholeNumberOption } from './check.js';
@@ -15,6 +16,8 @@ import type {
   KlingClientOptions,
   KlingCreatedTask,
   KlingGetTasksOptions,
+  KlingInvalidTask,
+  KlingNoPromises,
   KlingTaskBody,
 } from './types.js';
 
@@ -25,7 +28,7 @@ const defaultBaseUrl = 'https://api-singapore.klingai.com';
  * callback token bound to the task when `callback.secret` is set) and an `external_task_id`, and is recorded as
  * pending in the store so the reconciler can poll it if its terminal callback never comes.
  *
- * Speaks both dialects (kling-protocol.md §5): legacy products (`videos/text2video`, `images/generations`, ...;
+ * Speaks both dialects (docs/kling-protocol.md §5): legacy products (`videos/text2video`, `images/generations`, ...;
  * `POST /v1/<product>`, callback fields at the top level) and the new `<product>/<model>` (`text-to-video/kling-3.0`;
  * callback fields under `options`). Authenticates with an API key (Bearer) or an access/secret key pair (an HS256 JWT
  * made with jose, cached and renewed 5 minutes before it expires). Credentials are never logged nor put in errors.
@@ -78,9 +81,9 @@ export class KlingClient {
    * Creates a task on `product` (`videos/text2video`, `text-to-video/kling-3.0`, ...). Adds `callback_url` and
    * `external_task_id` where the dialect wants them unless `body` already has them, and records the task as pending.
    * Never retried: a create that timed out may still have created (and billed) the task; query it by its external
-   * id before trying again.
+   * id before trying again. A body holding a promise (an un-awaited `signCallbackUrl(...)`) does not compile.
    */
-  async createTask(product: string, body: KlingTaskBody): Promise<KlingCreatedTask> {
+  async createTask<B extends KlingTaskBody>(product: string, body: B & KlingNoPromises<B>): Promise<KlingCreatedTask> {
     const target = parseProduct(product);
     const { body: sent, externalTaskId } = await this.#withCallbackFields(target, body);
     const answer = await this.#call({ method: 'POST', path: target.createPath, body: sent });
@@ -154,33 +157,47 @@ export class KlingClient {
       : ['externalTaskId', 'taskId'];
     for (const by of order) {
       let found: KlingTaskEvent | undefined;
+      let unreadable: KlingInvalidTask | undefined;
       try {
-        const events = await this.#query([idOrExternalId], by);
+        const invalid: KlingInvalidTask[] = [];
+        const events = await this.#query([idOrExternalId], by, (task) => invalid.push(task));
         found =
           events.find((e) => (by === 'taskId' ? e.taskId : e.externalTaskId) === idOrExternalId) ??
           (events.length === 1 ? events[0] : undefined);
+        // The task asked for came back but cannot be read: say so rather than "not found".
+        unreadable =
+          invalid.find((task) => task.taskId === idOrExternalId) ?? (invalid.length === 1 ? invalid[0] : undefined);
       } catch (error) {
         if (!(error instanceof KlingApiError && error.category === 'params')) throw error;
       }
       if (found) return found;
+      if (unreadable) throw unreadable.error;
     }
     throw new KlingTaskNotFoundError(target.name, idOrExternalId);
   }
 
   /**
    * The current states of many new-dialect tasks, `queryBatchSize` ids per `GET /tasks?task_ids=a,b` request.
-   * Tasks Kling does not return are missing from the result (no error).
+   * Tasks Kling does not return are missing from the result (no error). Each task of an answer stands alone: one
+   * that cannot be read is left out and reported to `options.onInvalid` (or logged with its id), the others are
+   * returned. A request that fails rejects the call.
    */
   async getTasks(ids: readonly string[], options: KlingGetTasksOptions = {}): Promise<KlingTaskEvent[]> {
     const unique = [...new Set(ids)];
     const events: KlingTaskEvent[] = [];
+    const onInvalid = options.onInvalid ?? ((task: KlingInvalidTask) => this.#logInvalid(task));
     for (let i = 0; i < unique.length; i += this.#queryBatchSize) {
-      events.push(...(await this.#query(unique.slice(i, i + this.#queryBatchSize), options.by ?? 'taskId')));
+      const chunk = unique.slice(i, i + this.#queryBatchSize);
+      events.push(...(await this.#query(chunk, options.by ?? 'taskId', onInvalid)));
     }
     return events;
   }
 
-  async #query(ids: readonly string[], by: 'taskId' | 'externalTaskId'): Promise<KlingTaskEvent[]> {
+  async #query(
+    ids: readonly string[],
+    by: 'taskId' | 'externalTaskId',
+    onInvalid: (task: KlingInvalidTask) => void,
+  ): Promise<KlingTaskEvent[]> {
     const field = by === 'taskId' ? 'task_ids' : 'external_task_ids';
     const answer = await this.#call({
       method: 'GET',
@@ -188,7 +205,24 @@ export class KlingClient {
       query: `${field}=${ids.map(encodeURIComponent).join(',')}`,
     });
     const tasks = Array.isArray(answer.data) ? answer.data : answer.data == null ? [] : [answer.data];
-    return tasks.map((task) => normalize(task, { source: 'poll' }));
+    const events: KlingTaskEvent[] = [];
+    // Normalized one by one: a task Kling sends malformed must not hide its healthy neighbours.
+    for (const task of tasks) {
+      try {
+        events.push(normalize(task, { source: 'poll' }));
+      } catch (error) {
+        if (!(error instanceof KlingValidationError)) throw error;
+        onInvalid({ taskId: rawTaskId(task), error });
+      }
+    }
+    return events;
+  }
+
+  #logInvalid(task: KlingInvalidTask): void {
+    this.#logger.warn('Kling returned a task that cannot be read; left out', {
+      taskId: task.taskId,
+      error: task.error.message,
+    });
   }
 
   async #withCallbackFields(
@@ -230,6 +264,13 @@ export class KlingClient {
       return false;
     }
   }
+}
+
+/** The id of a task Kling sent, read without trusting its shape (`task_id` legacy, `id` new dialect). */
+function rawTaskId(task: unknown): string | undefined {
+  if (!isRecord(task)) return undefined;
+  const id = task.task_id ?? task.id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? String(id) : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

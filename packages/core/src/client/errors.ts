@@ -1,6 +1,6 @@
 import { KlingWebhookError } from '../errors.js';
 
-/** The family of a Kling service code, from Kling's error-code table (kling-protocol.md §4). */
+/** The family of a Kling service code, from Kling's error-code table (docs/kling-protocol.md §4). */
 export type KlingApiErrorCategory = 'auth' | 'account' | 'params' | 'policy' | 'server' | 'unknown';
 
 /** Which family a Kling service code belongs to. */

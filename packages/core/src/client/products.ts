@@ -1,6 +1,6 @@
 import { KlingConfigError } from '../errors.js';
 
-/** Which API dialect a product speaks (kling-protocol.md §2 and §5). */
+/** Which API dialect a product speaks (docs/kling-protocol.md §2 and §5). */
 export type KlingApiDialect = 'legacy' | 'new';
 
 /** Top-level families of the legacy `/v1/...` endpoints; anything else is a new-dialect `<product>/<model>`. */

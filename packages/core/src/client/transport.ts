@@ -6,7 +6,7 @@ import { fullJitterDelay } from './backoff.js';
 import { isRetryable, KlingApiError, KlingHttpError, type KlingRequestTarget, KlingTimeoutError } from './errors.js';
 
 /**
- * Kling's response envelope (kling-protocol.md §4), any `data` (errors carry none); `code` 0 is success. The
+ * Kling's response envelope (docs/kling-protocol.md §4), any `data` (errors carry none); `code` 0 is success. The
  * task-shaped `data` is then checked by `normalize`.
  */
 export const klingEnvelopeSchema = z.looseObject({

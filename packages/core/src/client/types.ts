@@ -1,5 +1,6 @@
 import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
+import type { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingPendingTasks, KlingTaskPairings } from '../store/types.js';
 import type { KlingApiDialect } from './products.js';
 
@@ -55,6 +56,14 @@ export interface KlingClientOptions {
 /** A request body for `createTask`: the product's documented fields, passed through unchanged. */
 export type KlingTaskBody = Record<string, unknown>;
 
+/**
+ * `B` with every value that is a promise, at any depth, typed `never`. `createTask` takes `B & KlingNoPromises<B>`,
+ * so a body holding an un-awaited promise does not compile: `callback_url: signCallbackUrl(...)` without `await`
+ * would otherwise be sent as `{}`.
+ */
+export type KlingNoPromises<B> =
+  B extends PromiseLike<unknown> ? never : B extends object ? { [K in keyof B]: KlingNoPromises<B[K]> } : B;
+
 /** What `createTask` returns. */
 export interface KlingCreatedTask extends Pick<KlingTaskEvent, 'taskId' | 'status' | 'rawStatus' | 'createdAt'> {
   /** The external task id sent (yours, or the one generated): callbacks and queries carry it. */
@@ -74,4 +83,17 @@ export interface KlingCreatedTask extends Pick<KlingTaskEvent, 'taskId' | 'statu
 export interface KlingGetTasksOptions {
   /** Whether `ids` are Kling task ids (default) or your external task ids. */
   by?: 'taskId' | 'externalTaskId';
+  /**
+   * Called once for each task of an answer that cannot be read (the others are still returned). Without it, the
+   * client logs a warning naming the task.
+   */
+  onInvalid?: (task: KlingInvalidTask) => void;
+}
+
+/** A task that Kling returned in a query answer but that is not a task body this library can read. */
+export interface KlingInvalidTask {
+  /** Its `task_id` (legacy) or `id` (new dialect), when it has one that is a string or a number. */
+  taskId: string | undefined;
+  /** Why it was refused; `path` names the first bad field. */
+  error: KlingValidationError;
 }

@@ -1,9 +1,12 @@
 import { exponentialDelay } from '../client/backoff.js';
 import { wholeNumberOption } from '../client/check.js';
+import { KlingApiError } from '../client/errors.js';
 import { parseProduct } from '../client/products.js';
+import type { KlingInvalidTask } from '../client/types.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger } from '../logger.js';
 import { describeError } from '../receiver/handlers.js';
+import { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingPendingTask } from '../store/types.js';
 import { eachLimit } from './each-limit.js';
 import type { KlingReconcileReport, KlingReconciler, ReconcilerOptions } from './types.js';
@@ -89,7 +92,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
     const settle = async (task: KlingPendingTask, event: KlingTaskEvent | undefined, error?: unknown) => {
       if (event === undefined) {
         report.failed += error === undefined ? 0 : 1;
-        logger.warn(error === undefined ? 'poll did not return the task' : 'poll failed', {
+        logger.warn(pollFailure(error), {
           taskId: task.taskId,
           product: task.product,
           error: describe(error),
@@ -159,19 +162,37 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
           return guard(task, () => settle(task, event));
         });
     }
+    // Each task of a batch stands alone: an unreadable task backs off by itself, and a batch Kling refuses as a
+    // whole for its parameters (one id it does not accept) is split in halves until the culprit is alone.
+    const pollBatch = async (chunk: KlingPendingTask[]): Promise<void> => {
+      let events: KlingTaskEvent[];
+      const invalid = new Map<string, KlingInvalidTask>();
+      try {
+        events = await client.getTasks(
+          chunk.map((task) => task.taskId),
+          { onInvalid: (task) => void (task.taskId !== undefined && invalid.set(task.taskId, task)) },
+        );
+      } catch (error) {
+        if (chunk.length > 1 && error instanceof KlingApiError && error.category === 'params') {
+          const half = Math.ceil(chunk.length / 2);
+          await Promise.all([pollBatch(chunk.slice(0, half)), pollBatch(chunk.slice(half))]);
+          return;
+        }
+        for (const task of chunk) await guard(task, () => settle(task, undefined, error));
+        return;
+      }
+      const byId = new Map(events.map((event) => [event.taskId, event]));
+      for (const task of chunk) {
+        const event = byId.get(task.taskId);
+        const unreadable = event === undefined ? invalid.get(task.taskId) : undefined;
+        await guard(task, () => settle(task, event, unreadable?.error));
+      }
+    };
     for (let i = 0; i < batched.length; i += batchSize) {
       const chunk = batched.slice(i, i + batchSize);
       units.push(async () => {
         report.polled += chunk.length;
-        let events: KlingTaskEvent[];
-        try {
-          events = await client.getTasks(chunk.map((task) => task.taskId));
-        } catch (error) {
-          for (const task of chunk) await guard(task, () => settle(task, undefined, error));
-          return;
-        }
-        const byId = new Map(events.map((event) => [event.taskId, event]));
-        for (const task of chunk) await guard(task, () => settle(task, byId.get(task.taskId)));
+        await pollBatch(chunk);
       });
     }
     await eachLimit(units, concurrency, (unit) => unit());
@@ -224,6 +245,13 @@ function dialectOf(task: KlingPendingTask): 'legacy' | 'new' {
   } catch {
     return 'legacy';
   }
+}
+
+/** The log message of a poll that gave no event for a task. */
+function pollFailure(error: unknown): string {
+  if (error === undefined) return 'poll did not return the task';
+  if (error instanceof KlingValidationError) return 'poll returned the task in a shape that cannot be read';
+  return 'poll failed';
 }
 
 function describe(error: unknown): string | undefined {

@@ -5,7 +5,7 @@ import { klingNewBodySchema } from './new.js';
 import { isRecord } from './record.js';
 
 /**
- * Either flat Kling body → the event's fields, told apart as kling-protocol.md §2 says: `task_id` → legacy, `id` →
+ * Either flat Kling body → the event's fields, told apart as docs/kling-protocol.md §2 says: `task_id` → legacy, `id` →
  * new; both or neither is an error at the body's own path.
  */
 export const klingFlatBodySchema = dispatchSchema(

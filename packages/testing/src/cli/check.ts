@@ -34,13 +34,20 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
         result.pass ? 'PASS' : 'FAIL',
         result.name.padEnd(32),
         `expected ${result.expected}`.padEnd(28),
-        `seen ${seen}`.padEnd(20),
+        `seen ${seen}`.padEnd(26),
         `${result.ms} ms`,
       ];
       io.out(cells.join('  '));
       if (!result.pass && result.status !== undefined && result.detail) io.out(`        answer: ${result.detail}`);
     },
   });
+  // Every case but the timing line (the last) went unanswered: say so once, with why.
+  const cases = report.results.slice(0, -1);
+  const unanswered = cases.filter((r) => r.status === undefined);
+  if (cases.length > 0 && unanswered.length === cases.length) {
+    const reasons = [...new Set(unanswered.map((r) => r.detail))].join(', ');
+    io.out(`nothing answered at ${redactUrl(url)} (${reasons}): is the receiver running and listening there?`);
+  }
   const failed = report.results.filter((r) => !r.pass).length;
   io.out(`${report.results.length - failed} passed, ${failed} failed`);
   return report.pass ? 0 : 1;

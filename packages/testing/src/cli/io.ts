@@ -2,6 +2,8 @@
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Resolves when nobody reads the output any more (a closed pipe): long-running commands stop then. */
+  closed?: Promise<void>;
 }
 
 /** A command line that cannot be run as given (exit code 2, usage printed). */

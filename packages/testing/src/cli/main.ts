@@ -17,9 +17,11 @@ Usage:
       --repeat N                   send the same callback N times (new webhook-id each time)
       --timeout-ms N               per request (default 10000)
 
-  kling-webhooks check <url> --webhook-secret whsec_... | --token-secret <secret> [--dialect legacy|new]
+  kling-webhooks check <url> --webhook-secret whsec_... | --token-secret <secret> [options]
       send a valid, an unsigned, a wrongly signed, a stale, a duplicate and two malformed callbacks and report
       PASS/FAIL for each and for "answers within 5 s"; exits 1 on any FAIL
+      --dialect legacy|new         body shape (default legacy)
+      --timeout-ms N               give up on one request after N ms (default 10000)
 
   kling-webhooks simulate [options]        run a mock Kling API until Ctrl-C
       --port N (default: any free)  --host H (default 127.0.0.1)
@@ -27,6 +29,8 @@ Usage:
       --api-key K  |  --access-key A --secret-key S   (default: any Bearer credential)
       --step-ms N                  time between task states (default 2000)
       --fail-rate R  --drop-rate R  (0..1)   --duplicate N (extra copies of each callback)   --quiet
+      --callback-url U             the receiver URL in the printed curl line (default
+                                   http://127.0.0.1:3000/webhooks/kling)
 
   kling-webhooks --help
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { buildCallback, type CallbackDialect, type CallbackStatus } from '../builders.js';
+import { noAnswerReason } from '../no-answer.js';
 import { sendCallback } from '../sign.js';
 import { type CliIo, choiceOption, intOption, redactUrl, shortBody, UsageError } from './io.js';
 
@@ -59,10 +60,7 @@ export async function sendCommand(args: string[], io: CliIo): Promise<number> {
       io.out(`#${i} ${answer.status} in ${answer.ms} ms  ${shortBody(answer.body)}`);
     } catch (error) {
       failures++;
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'no answer';
-      io.out(
-        `#${i} ${reason}${error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : ''}`,
-      );
+      io.out(`#${i} ${noAnswerReason(error)}`);
     }
   }
   return failures === 0 ? 0 : 1;

@@ -19,6 +19,32 @@ function describe(event: MockKlingEvent): string {
   }
 }
 
+/** Where the printed curl line sends callbacks unless `--callback-url` says otherwise (the examples' route). */
+const DEFAULT_CALLBACK_URL = 'http://127.0.0.1:3000/webhooks/kling';
+
+/** The `Authorization` value the printed curl line carries, for the credentials the mock was started with. */
+function bearerFor(values: { 'api-key'?: string | undefined; 'access-key'?: string | undefined }): string {
+  if (values['api-key'] !== undefined) return values['api-key'];
+  if (values['access-key'] !== undefined) return '<a JWT made from your access key and secret key>';
+  return 'test';
+}
+
+/** A shell line that creates a legacy text-to-video task on the mock, quoted for POSIX shells. */
+export function createTaskCurl(apiUrl: string, callbackUrl: string, bearer: string): string {
+  const body = JSON.stringify({ model_name: 'kling-v2-6', prompt: 'a red fox', callback_url: callbackUrl });
+  const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+  return [
+    'curl -sS -X POST',
+    quote(`${apiUrl}/v1/videos/text2video`),
+    '-H',
+    quote(`Authorization: Bearer ${bearer}`),
+    '-H',
+    quote('Content-Type: application/json'),
+    '-d',
+    quote(body),
+  ].join(' ');
+}
+
 /** Resolves on the first Ctrl-C (SIGINT) or SIGTERM. */
 function interrupted(): Promise<void> {
   return new Promise((resolve) => {
@@ -49,6 +75,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       'drop-rate': { type: 'string' },
       duplicate: { type: 'string' },
       quiet: { type: 'boolean' },
+      'callback-url': { type: 'string' },
     },
   });
   const failRate = ratioOption('fail-rate', values['fail-rate']);
@@ -71,16 +98,22 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   io.out(`mock Kling API listening on ${kling.url}`);
   io.out(
     kling.webhookSecret === undefined
-      ? 'callbacks are sent unsigned'
+      ? "callbacks are sent unsigned: run your receiver with verify: 'none' (or a callbackToken in the callback_url)"
       : `callbacks are signed with webhook secret ${kling.webhookSecret}`,
   );
+  if (kling.webhookSecret !== undefined) {
+    io.out('give your receiver that secret, e.g.:');
+    io.out(`  KLING_WEBHOOK_SECRET=${kling.webhookSecret} pnpm example:express`);
+  }
   io.out(
     values['api-key'] === undefined && values['access-key'] === undefined
       ? 'any Bearer credential is accepted'
       : 'requests must carry the configured credentials',
   );
+  io.out('create a task whose callbacks go to your receiver:');
+  io.out(`  ${createTaskCurl(kling.url, values['callback-url'] ?? DEFAULT_CALLBACK_URL, bearerFor(values))}`);
   io.out('press Ctrl-C to stop');
-  await interrupted();
+  await Promise.race([interrupted(), io.closed ?? new Promise<void>(() => {})]);
   const { stats } = kling;
   await kling.close();
   io.out(

@@ -19,7 +19,7 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
- * Checks a Kling access-key JWT (kling-protocol.md §4) with jose: HS256 only, signed with `secretKey`, `iss` equal to
+ * Checks a Kling access-key JWT (docs/kling-protocol.md §4) with jose: HS256 only, signed with `secretKey`, `iss` equal to
  * `accessKey`, `exp` required and in the future (else 1004), `nbf` in the past (else 1003).
  */
 async function checkJwt(

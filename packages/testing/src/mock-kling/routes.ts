@@ -19,7 +19,7 @@ export interface RouteContext {
   started: (task: MockTask) => void;
 }
 
-/** Legacy products of kling-protocol.md §5 (any other `/v1/...` path creates too, as new products appear). */
+/** Legacy products of docs/kling-protocol.md §5 (any other `/v1/...` path creates too, as new products appear). */
 const legacyProducts = new Set([
   'videos/text2video',
   'videos/image2video',
@@ -129,7 +129,7 @@ function list(context: RouteContext, api: MockApi, product: string | undefined, 
   return ok(tasks.map((task) => taskBody(task, api)));
 }
 
-/** Routes one API request (kling-protocol.md §5) and checks its authorization (§4). */
+/** Routes one API request (docs/kling-protocol.md §5) and checks its authorization (§4). */
 export async function route(context: RouteContext, request: MockApiRequest, rawBody: string): Promise<ApiAnswer> {
   const intercepted = context.behaviour().intercept?.(request);
   if (intercepted) return fail(intercepted);
