@@ -3,8 +3,8 @@ import { KlingConfigError } from '../errors.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { normalize } from '../normalize.js';
-import type { KlingPendingTasks, KlingTaskPairings } from '../store/types.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
+import type { KlingPendingTasks, KlingTaskPairings } from '../store/types.js';
 import { signCallbackUrl } from '../verify/sign-callback-url.js';
 import { createAuthorizer, type KlingAuth } from './auth.js';
 import { wholeNumberOption } from './check.js';
@@ -118,7 +118,7 @@ export class KlingClient {
         const event = await this.getTask(product, externalTaskId);
         return event.externalTaskId === externalTaskId ? event.taskId : undefined;
       }
-      const events = await this.#query([externalTaskId], 'externalTaskId');
+      const events = await this.#query([externalTaskId], 'externalTaskId', (task) => this.#logInvalid(task));
       return events.find((event) => event.externalTaskId === externalTaskId)?.taskId;
     } catch (error) {
       if (error instanceof KlingTaskNotFoundError) return undefined;
