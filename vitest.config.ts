@@ -19,6 +19,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the sources; the built packages are checked by publint/attw and the multi-process tests.
     alias: [
+      { find: /^@kling-webhooks\/core\/adapter$/, replacement: pkg('core/src/adapter.ts') },
       { find: /^@kling-webhooks\/testing\/store-contract$/, replacement: pkg('testing/src/store-contract.ts') },
       { find: /^@kling-webhooks\/(core|express|fastify|nestjs|redis|testing)$/, replacement: pkg('$1/src/index.ts') },
     ],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type KlingEventRef, type KlingStore, KlingStoreError, storeKeys } from '@kling-webhooks/core';
+import { type KlingEventRef, type KlingStore, KlingStoreError } from '@kling-webhooks/core';
+import { storeKeys } from '@kling-webhooks/core/adapter';
 import { redisStore } from '@kling-webhooks/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';

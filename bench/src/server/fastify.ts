@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { takeArrivedBody } from '@kling-webhooks/core';
+import { takeArrivedBody } from '@kling-webhooks/core/adapter';
 import { klingWebhooks } from '@kling-webhooks/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BenchSecrets } from '../deliveries.js';

@@ -44,15 +44,13 @@ export type {
   KlingUnknownEvent,
   KlingVideo,
 } from './event.js';
-export { isTerminalStatus, klingStatusSchema } from './event.js';
+export { isTerminalStatus } from './event.js';
 export type { KlingLogger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 // --- schemas + normalize ---
 export type { KlingNormalizeContext } from './normalize.js';
 export { normalize, normalizeMany } from './normalize.js';
 // --- receiver ---
-export { takeArrivedBody } from './receiver/arrived-body.js';
-export { KlingBodyTimeoutError, withBodyDeadline } from './receiver/body-deadline.js';
 export { createKlingReceiver } from './receiver/create.js';
 export type {
   KlingErrorHandler,
@@ -66,41 +64,9 @@ export type {
 export { createReconciler } from './reconciler/reconciler.js';
 export type { KlingReconcileReport, KlingReconciler, ReconcilerOptions } from './reconciler/types.js';
 export type { KlingHeaders, KlingRequest, KlingResponse } from './request.js';
-export type {
-  KlingEnvelope,
-  KlingEnvelopeInput,
-  KlingListEnvelope,
-  KlingListEnvelopeInput,
-} from './schemas/envelope.js';
-export { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
-export type { KlingFlatBody, KlingFlatBodyInput } from './schemas/flat.js';
-export { klingFlatBodySchema } from './schemas/flat.js';
-export { parseJson } from './schemas/json.js';
-export type { KlingLegacyBody, KlingLegacyBodyInput } from './schemas/legacy.js';
-export { klingLegacyBodySchema, klingLegacyImageSchema, klingLegacyVideoSchema } from './schemas/legacy.js';
-export type {
-  KlingNewAudioOutput,
-  KlingNewBody,
-  KlingNewBodyInput,
-  KlingNewImageOutput,
-  KlingNewOutput,
-  KlingNewVideoOutput,
-} from './schemas/new.js';
-export {
-  klingNewAudioOutputSchema,
-  klingNewBillingItemSchema,
-  klingNewBodySchema,
-  klingNewImageOutputSchema,
-  klingNewOtherOutputSchema,
-  klingNewOutputSchema,
-  klingNewVideoOutputSchema,
-} from './schemas/new.js';
-export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './schemas/relay.js';
-export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
 export { KlingValidationError } from './schemas/validation-error.js';
 export { klingIdempotencyKey } from './store/event-ref.js';
 // --- store ---
-export { encodeKeyPart, storeKeys } from './store/keys.js';
 export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
 export type {
@@ -117,7 +83,6 @@ export type {
 // --- verify ---
 export type { CallbackTokenOptions } from './verify/callback-token.js';
 export { callbackToken } from './verify/callback-token.js';
-export { bindingMismatch, createVerification } from './verify/compose.js';
 export type { HmacSignatureOptions } from './verify/hmac.js';
 export { hmacSignature, signBody } from './verify/hmac.js';
 export type { KlingSignatureOptions, KlingWebhookHeaders, SignKlingWebhookInput } from './verify/kling-signature.js';

@@ -1,7 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { takeArrivedBody } from '@kling-webhooks/core';
+import { takeArrivedBody } from '@kling-webhooks/core/adapter';
 import { describe, expect, it } from 'vitest';
 
 const BODY = Buffer.from('{"task_id":"1","task_status":"succeed"}');

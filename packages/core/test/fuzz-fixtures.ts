@@ -8,8 +8,8 @@ import {
   type KlingTaskEvent,
   type KlingVerifyOption,
   memoryStore,
-  storeKeys,
 } from '@kling-webhooks/core';
+import { storeKeys } from '@kling-webhooks/core/adapter';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { captureLogger } from './receiver-fixtures.js';

@@ -6,10 +6,10 @@ import {
   KlingValidationError,
   klingSignature,
   normalize,
-  parseJson,
   signCallbackUrl,
   signKlingWebhook,
 } from '@kling-webhooks/core';
+import { parseJson } from '@kling-webhooks/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

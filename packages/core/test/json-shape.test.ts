@@ -1,4 +1,5 @@
-import { KlingValidationError, parseJson } from '@kling-webhooks/core';
+import { KlingValidationError } from '@kling-webhooks/core';
+import { parseJson } from '@kling-webhooks/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzParameters } from './fuzz-fixtures.js';

@@ -1,4 +1,5 @@
-import { KlingValidationError, normalize, normalizeMany, parseJson } from '@kling-webhooks/core';
+import { KlingValidationError, normalize, normalizeMany } from '@kling-webhooks/core';
+import { parseJson } from '@kling-webhooks/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectValidEvent } from './event-contract.js';

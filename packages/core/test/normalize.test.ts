@@ -4,8 +4,8 @@ import {
   KlingValidationError,
   normalize,
   normalizeMany,
-  parseJson,
 } from '@kling-webhooks/core';
+import { parseJson } from '@kling-webhooks/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { expectValidEvent } from './event-contract.js';
 

@@ -1,11 +1,5 @@
-import {
-  createKlingReceiver,
-  KlingBodyTimeoutError,
-  KlingConfigError,
-  klingSignature,
-  memoryStore,
-  withBodyDeadline,
-} from '@kling-webhooks/core';
+import { createKlingReceiver, KlingConfigError, klingSignature, memoryStore } from '@kling-webhooks/core';
+import { KlingBodyTimeoutError, withBodyDeadline } from '@kling-webhooks/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { captureLogger, json, legacyBody, SECRET, signedRequest, taskId } from './receiver-fixtures.js';
 

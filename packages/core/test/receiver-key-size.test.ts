@@ -1,4 +1,5 @@
-import { createKlingReceiver, type KlingStore, memoryStore, silentLogger, storeKeys } from '@kling-webhooks/core';
+import { createKlingReceiver, type KlingStore, memoryStore, silentLogger } from '@kling-webhooks/core';
+import { storeKeys } from '@kling-webhooks/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { json } from './receiver-fixtures.js';
 

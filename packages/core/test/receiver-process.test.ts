@@ -6,8 +6,8 @@ import {
   type KlingTaskEvent,
   klingSignature,
   memoryStore,
-  storeKeys,
 } from '@kling-webhooks/core';
+import { storeKeys } from '@kling-webhooks/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { captureLogger, deferred, json, legacyBody, SECRET, signedRequest, taskId } from './receiver-fixtures.js';
 

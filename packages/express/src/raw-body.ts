@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { takeArrivedBody, withBodyDeadline } from '@kling-webhooks/core';
+import { takeArrivedBody, withBodyDeadline } from '@kling-webhooks/core/adapter';
 
 /** Bodies read by the capture layer, kept until the middleware hands them to the receiver. */
 const captured = new WeakMap<IncomingMessage, Uint8Array>();

@@ -7,8 +7,8 @@ import {
   type KlingPendingTask,
   type KlingStore,
   silentLogger,
-  storeKeys,
 } from '@kling-webhooks/core';
+import { storeKeys } from '@kling-webhooks/core/adapter';
 import { AbandonedClaims } from './abandoned-claims.js';
 import { commandSender, type RedisClientLike } from './client.js';
 import { OutageLog } from './outage.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KlingLegacyBodyInput, KlingNewBodyInput, KlingRelayBodyInput } from '@kling-webhooks/core';
+import type { KlingLegacyBodyInput, KlingNewBodyInput, KlingRelayBodyInput } from '@kling-webhooks/core/adapter';
 import { randomId, randomTaskId } from './ids.js';
 
 /** A task state as the legacy dialect spells it (the new dialect sends `succeeded` for `succeed`). */
