@@ -85,7 +85,8 @@ function receiverOf(options: KlingWorkerOptions): KlingReceiver {
     verify: 'none',
     store: options.store,
     logger: options.logger ?? silentLogger,
-    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    // No HTTP answer to time here: the ack budget only has to stay under the lease, as the receiver checks.
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs, ackTimeoutMs: options.leaseMs / 2 }),
   });
   for (const [status, handler] of Object.entries(options.handlers)) {
     if (handler !== undefined) receiver.on(status as KlingHandlerStatus, handler as KlingHandler<KlingHandlerStatus>);
