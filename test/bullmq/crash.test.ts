@@ -175,7 +175,13 @@ describeWithRedis('crash: 3 worker processes, 1000 events, 20 % handler failures
     }
     if (process.env.KLING_CRASH_STATS === '1') {
       const total = Object.values(attempts).reduce((sum, count) => sum + Number(count), 0);
-      console.log({ killedMidJob: killed?.keys.length, unrecorded: killed?.unrecorded.length, attempts: total, ranTwice: twice.length, failed: failed.length });
+      console.log({
+        killedMidJob: killed?.keys.length,
+        unrecorded: killed?.unrecorded.length,
+        attempts: total,
+        ranTwice: twice.length,
+        failed: failed.length,
+      });
     }
     // Handlers that failed ran again; the one killed worker may have finished a handler without completing its job:
     // that event ran twice (at-least-once), and its record under the idempotency key still exists once.
