@@ -49,7 +49,9 @@ describeWithRedis('kling-bullmq CLI', () => {
   });
 
   it('exits 2 with the usage on an unknown command', async () => {
-    const failed = await run(process.execPath, [cli, 'drop-everything']).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [cli, 'drop-everything']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect((failed as { code: number }).code).toBe(2);
     expect((failed as { stderr: string }).stderr).toContain('usage: kling-bullmq requeue-failed');
   });

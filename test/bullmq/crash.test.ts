@@ -152,8 +152,9 @@ describeWithRedis('crash: 3 worker processes, 1000 events, 20 % handler failures
     await eventually(
       async () => {
         const counts = await queue.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-        const finished = (await admin.hlen(done)) + counts.failed;
-        return finished === EVENTS && counts.waiting + counts.active + counts.delayed === 0;
+        const count = (state: string) => counts[state] ?? 0;
+        const finished = (await admin.hlen(done)) + count('failed');
+        return finished === EVENTS && count('waiting') + count('active') + count('delayed') === 0;
       },
       'every event to be done or failed for good',
       90_000,
