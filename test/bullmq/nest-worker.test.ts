@@ -22,18 +22,24 @@ function appModule(app: 'web' | 'worker', space: QueueSpace) {
       ran.push({ app, taskId: event.taskId });
     }
   }
+  const options = {
+    path: CALLBACK_PATH,
+    verify: klingSignature({ secrets: [WEBHOOK_SECRET] }),
+    store: space.store,
+    queue: space.queue,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  };
   @Module({
     imports: [
-      KlingModule.forRoot({
-        path: CALLBACK_PATH,
-        verify: klingSignature({ secrets: [WEBHOOK_SECRET] }),
-        store: space.store,
-        queue: space.queue,
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-        ...(app === 'worker'
-          ? { worker: klingWorker({ connection: connection(), name: space.name, prefix: space.prefix }) }
-          : {}),
-      }),
+      // The web app through forRoot, the worker app through forRootAsync: both carry `queue` (and `worker`).
+      app === 'web'
+        ? KlingModule.forRoot(options)
+        : KlingModule.forRootAsync({
+            useFactory: async () => ({
+              ...options,
+              worker: klingWorker({ connection: connection(), name: space.name, prefix: space.prefix }),
+            }),
+          }),
     ],
     providers: [Videos],
   })
