@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { bullmqQueue, createKlingWorker } from '@kling-webhooks/bullmq';
-import { klingIdempotencyKey, normalize } from '@kling-webhooks/core';
+import { klingIdempotencyKey, normalize, silentLogger } from '@kling-webhooks/core';
 import { redisStore } from '@kling-webhooks/redis';
 import { Redis } from 'ioredis';
 
@@ -54,6 +54,7 @@ async function measure(concurrency: number): Promise<{ perSec: number; ms: numbe
         prefix,
         concurrency,
         store,
+        logger: silentLogger,
         handlers: { '*': () => undefined },
       });
       worker.worker.on('completed', () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createKlingWorker } from '@kling-webhooks/bullmq';
-import { klingIdempotencyKey, normalize } from '@kling-webhooks/core';
+import { klingIdempotencyKey, normalize, silentLogger } from '@kling-webhooks/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { legacyBody, taskId } from '../conformance/support.js';
 import { describeWithRedis, REDIS_URL } from '../redis/support/redis.js';
@@ -31,6 +31,7 @@ describeWithRedis('kling-bullmq CLI', () => {
         },
       },
       store: space.store,
+      logger: silentLogger,
       connection: connection(),
       name: space.name,
       prefix: space.prefix,

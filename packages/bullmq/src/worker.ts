@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  consoleLogger,
   createKlingReceiver,
   KlingConfigError,
   type KlingDedupeStore,
@@ -9,7 +10,6 @@ import {
   type KlingLogger,
   type KlingProcessOutcome,
   type KlingReceiver,
-  silentLogger,
 } from '@kling-webhooks/core';
 import { type ConnectionOptions, DelayedError, type Job, Worker, type WorkerOptions } from 'bullmq';
 import { DEFAULT_QUEUE_NAME, eventOf, type KlingJobData } from './job.js';
@@ -35,7 +35,7 @@ export interface KlingWorkerBaseOptions {
    * releasing its claim, or a worker that died holding it, until its lease lapses). Default 1000 ms.
    */
   inFlightDelayMs?: number;
-  /** Where to log. Default: the receiver's logger (with `handlers`: nothing). */
+  /** Where to log. Default: the receiver's logger (with `handlers`: `consoleLogger()`, warnings and errors). */
   logger?: KlingLogger;
   /** More BullMQ worker settings (`lockDuration`, `stalledInterval`, `maxStalledCount`, `limiter`, ...). */
   settings?: KlingBullmqWorkerSettings;
@@ -84,7 +84,7 @@ function receiverOf(options: KlingWorkerOptions): KlingReceiver {
   const receiver = createKlingReceiver({
     verify: 'none',
     store: options.store,
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ?? consoleLogger(),
     // No HTTP answer to time here: the ack budget only has to stay under the lease, as the receiver checks.
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs, ackTimeoutMs: options.leaseMs / 2 }),
   });
