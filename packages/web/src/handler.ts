@@ -4,7 +4,12 @@ import { klingRequestOf } from './request.js';
 
 /** The handler `klingWebhooks` returns: `(request, context?) => Promise<Response>`, with its receiver. */
 export interface KlingFetchHandler {
-  (request: Request, context?: KlingWebContext): Promise<Response>;
+  /**
+   * Answers one request. `context` may be anything the runtime passes second (Next.js's route context, Deno's
+   * connection info, a Workers `ExecutionContext`): its `waitUntil` method is used when it has one
+   * ({@link KlingWebContext}), so the handler can be given to any of them as it is.
+   */
+  (request: Request, context?: KlingWebContext | object): Promise<Response>;
   /** The receiver behind the handler: add handlers with `.on(status, handler)`. */
   readonly receiver: KlingReceiver;
 }
@@ -15,6 +20,10 @@ function receiverOf(options: KlingWebOptions): KlingReceiver {
   if (options.receiver !== undefined) return options.receiver;
   const { receiver: _receiver, waitUntil: _waitUntil, ...receiverOptions } = options;
   return createKlingReceiver(receiverOptions);
+}
+
+function hasWaitUntil(context: unknown): context is KlingWebContext {
+  return typeof (context as Partial<KlingWebContext> | null | undefined)?.waitUntil === 'function';
 }
 
 function responseOf({ status, headers, body }: KlingResponse): Response {
@@ -41,12 +50,11 @@ export function klingWebhooks(options: KlingWebOptions): KlingFetchHandler {
   const { logger } = receiver.options;
   const fallback: KlingWaitUntil | undefined = options.waitUntil;
 
-  const handler = async (request: Request, context?: KlingWebContext): Promise<Response> => {
+  const handler = async (request: Request, context?: KlingWebContext | object): Promise<Response> => {
     try {
       const input = klingRequestOf(request);
-      if (context !== undefined && typeof context.waitUntil === 'function') {
-        input.waitUntil = (work) => context.waitUntil(work);
-      } else if (fallback !== undefined) input.waitUntil = fallback;
+      const waitUntil = hasWaitUntil(context) ? (work: Promise<unknown>) => context.waitUntil(work) : fallback;
+      if (waitUntil !== undefined) input.waitUntil = waitUntil;
       return responseOf(await receiver.handle(input));
     } catch (error) {
       // Only reading the request's headers can throw here: the receiver itself never rejects.

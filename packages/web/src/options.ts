@@ -4,8 +4,8 @@ import type { KlingLogger, KlingReceiver, KlingReceiverOptions } from '@kling-we
 export type KlingWaitUntil = (work: Promise<unknown>) => void;
 
 /**
- * The second argument of the handler: a Workers `ExecutionContext`, Hono's `c.executionCtx`, or anything with a
- * `waitUntil` method. It wins over the `waitUntil` option for this request.
+ * What the handler uses of its second argument: a Workers `ExecutionContext`, Hono's `c.executionCtx`, or anything
+ * with a `waitUntil` method. It wins over the `waitUntil` option for this request.
  */
 export interface KlingWebContext {
   waitUntil(work: Promise<unknown>): void;
