@@ -19,7 +19,7 @@ export interface RuntimeServer {
  * Receives the events the fixture's handlers forward and runs the suite's handlers on them: 204 when the handler
  * returned, 500 when it threw (the fixture's handler then throws too).
  */
-async function startBridge(handlers: ConformanceHandlers): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBridge(handlers: ConformanceHandlers): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -66,25 +66,36 @@ export function remoteTarget(name: string, startRuntime: () => Promise<RuntimeSe
       runtime ??= startRuntime();
       const { baseUrl } = await runtime;
       const bridge = await startBridge(options.handlers);
-      const config: FixtureAppConfig = {
-        webhookSecret: WEBHOOK_SECRET,
-        tokenSecret: TOKEN_SECRET,
-        hmacSecret: HMAC_SECRET,
+      const appUrl = await createRemoteApp(baseUrl, {
         ackTimeoutMs: options.ackTimeoutMs,
         maxBodyBytes: options.maxBodyBytes,
         bodyTimeoutMs: options.bodyTimeoutMs,
         bridge: bridge.url,
-      };
-      const created = await fetch(`${baseUrl}/__apps`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(config),
       });
-      if (created.status !== 201) throw new Error(`${name}: creating an app answered ${created.status}`);
-      const { id } = (await created.json()) as { id: string };
-      return { baseUrl: `${baseUrl}/apps/${id}`, close: () => bridge.close() };
+      return { baseUrl: appUrl, close: () => bridge.close() };
     },
   };
+}
+
+/** Creates an app in a running fixture with the suite's secrets and `config`; resolves with the app's base URL. */
+export async function createRemoteApp(
+  baseUrl: string,
+  config: Omit<FixtureAppConfig, 'webhookSecret' | 'tokenSecret' | 'hmacSecret'>,
+): Promise<string> {
+  const full: FixtureAppConfig = {
+    webhookSecret: WEBHOOK_SECRET,
+    tokenSecret: TOKEN_SECRET,
+    hmacSecret: HMAC_SECRET,
+    ...config,
+  };
+  const created = await fetch(`${baseUrl}/__apps`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(full),
+  });
+  if (created.status !== 201) throw new Error(`creating an app at ${baseUrl} answered ${created.status}`);
+  const { id } = (await created.json()) as { id: string };
+  return `${baseUrl}/apps/${id}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { createFixture } from '../../../../web-runtimes/fixture/app';
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
 
-const fixture = createFixture((work) => after(work));
+const fixture = createFixture({ waitUntil: (work) => after(work) });
 
 export const POST = (request: Request) => fixture(request);
 export const GET = POST;
