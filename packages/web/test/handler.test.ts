@@ -1,4 +1,4 @@
-import { memoryStore, signKlingWebhook, silentLogger } from '@kling-webhooks/core';
+import { createKlingReceiver, memoryStore, signKlingWebhook, silentLogger } from '@kling-webhooks/core';
 import { describe, expect, it } from 'vitest';
 import { klingWebhooks } from '../src/index.js';
 
@@ -100,5 +100,15 @@ describe('klingWebhooks (web)', () => {
     const response = await handler(new Request('https://example.com/webhooks/kling'));
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('serves a receiver made elsewhere (shared with a reconciler, say) when given one', async () => {
+    const receiver = createKlingReceiver({ verify: 'none', logger: silentLogger });
+    const seen: string[] = [];
+    receiver.on('succeed', (event) => seen.push(event.taskId));
+    const handler = klingWebhooks({ receiver });
+    expect(handler.receiver).toBe(receiver);
+    expect((await handler(signed('5'))).status).toBe(200);
+    expect(seen).toEqual(['5']);
   });
 });
