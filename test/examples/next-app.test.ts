@@ -31,6 +31,8 @@ async function freePort(): Promise<number> {
 
 describe('examples/next-app', () => {
   beforeAll(() => {
+    // `pnpm test` built it before vitest started (scripts/next-apps.mjs).
+    if (process.env.KLING_NEXT_APPS_BUILT === '1') return;
     // What `pnpm example:next` runs, with the secret set (Next.js loads the route module while building).
     const build = spawnSync(process.execPath, [next, 'build'], {
       cwd: dir,

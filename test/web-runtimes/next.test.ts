@@ -24,8 +24,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-// `next build` once per run (about 30 s here), then one `next start` serves both routes for every case.
+// `next build` once per run (about 30 s here; `pnpm test` builds before vitest starts and says so with
+// KLING_NEXT_APPS_BUILT=1), then one `next start` serves both routes for every case.
 beforeAll(async () => {
+  if (process.env.KLING_NEXT_APPS_BUILT === '1') return;
   await promisify(execFile)(process.execPath, [next, 'build'], {
     cwd: app,
     env: { ...process.env, ...env },
