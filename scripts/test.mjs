@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { buildNextApps } from './next-apps.mjs';
 import { ensureRedis } from './redis-for-tests.mjs';
 
 let redis;
@@ -20,13 +21,22 @@ try {
   process.exit(1);
 }
 
+try {
+  buildNextApps();
+} catch (error) {
+  await redis.stop();
+  console.error(error.message);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const out = join(mkdtempSync(join(tmpdir(), 'kling-vitest-')), 'report.json');
 // Run vitest's own bin with this node: no need for pnpm on PATH.
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 const child = spawn(
   process.execPath,
   [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)],
-  { stdio: 'inherit', env: { ...process.env, REDIS_URL: redis.url } },
+  { stdio: 'inherit', env: { ...process.env, REDIS_URL: redis.url, KLING_NEXT_APPS_BUILT: '1' } },
 );
 // Ctrl-C or a CI timeout: let vitest end, then stop our Redis on the way out.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

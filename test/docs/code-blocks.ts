@@ -58,7 +58,7 @@ export function documentationFiles(root: string): string[] {
   return found.sort();
 }
 
-const packages = ['bullmq', 'core', 'express', 'fastify', 'nestjs', 'redis', 'testing'];
+const packages = ['bullmq', 'core', 'express', 'fastify', 'nestjs', 'redis', 'testing', 'web'];
 
 /**
  * Type-checks each block as its own ES module under `strict`, against the workspace packages' sources, in one
@@ -80,6 +80,9 @@ export function typeCheckBlocks(root: string, scratchDir: string, blocks: readon
       '@kling-webhooks/testing/store-contract': [join(root, 'packages/testing/src/store-contract.ts')],
     };
     for (const name of packages) paths[`@kling-webhooks/${name}`] = [join(root, `packages/${name}/src/index.ts`)];
+    // Next.js (a dependency of examples/next-app) has no exports map, so NodeNext cannot resolve `next/server`;
+    // Next.js apps resolve it as bundlers do.
+    paths['next/server'] = [join(root, 'examples/next-app/node_modules/next/server.d.ts')];
     const program = ts.createProgram([...where.keys()], {
       target: ts.ScriptTarget.ES2022,
       lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],

@@ -11,9 +11,14 @@ export interface RunningChild {
   stop(): Promise<void>;
 }
 
-/** Starts `node <script>` in `cwd` with exactly `env`. */
-export function startNode(script: string, cwd: string, env: NodeJS.ProcessEnv): RunningChild {
-  const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node <script> ...args` in `cwd` with exactly `env`. */
+export function startNode(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  args: readonly string[] = [],
+): RunningChild {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {

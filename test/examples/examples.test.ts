@@ -13,6 +13,7 @@ const tsc = createRequire(`${root}package.json`).resolve('typescript/bin/tsc');
 const examples = [
   { name: 'express-app', packages: ['core', 'express', 'testing'] },
   { name: 'fastify-app', packages: ['core', 'fastify'] },
+  { name: 'hono-app', packages: ['core', 'web'] },
 ];
 
 const running: RunningChild[] = [];

@@ -20,6 +20,12 @@ export interface KlingRequest {
    * per-request logger (Fastify's `request.log`). Handlers that outlive the answer (202) keep logging there.
    */
   logger?: KlingLogger;
+  /**
+   * Keeps the request's work alive after its answer, on runtimes that end it with the response (Workers'
+   * `ctx.waitUntil`, Next.js's `after`, Vercel's `waitUntil`): handed the handlers' work when they outlast
+   * `ackTimeoutMs` and the receiver answers 202. The promise never rejects.
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** What the adapter writes back. `body` is a JSON string. */

@@ -1,6 +1,7 @@
 import type { ConformanceTarget } from '../target.js';
 import { expressTarget } from './express.js';
 import { fastifyTarget } from './fastify.js';
+import { honoNodeTarget } from './hono-node.js';
 import { nestExpressTarget } from './nest-express.js';
 import { nestFastifyTarget } from './nest-fastify.js';
 
@@ -10,4 +11,5 @@ export const targets: readonly ConformanceTarget[] = [
   fastifyTarget,
   nestExpressTarget,
   nestFastifyTarget,
+  honoNodeTarget,
 ];

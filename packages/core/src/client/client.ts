@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { KlingConfigError } from '../errors.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger, type KlingLogger } from '../logger.js';
 import { normalize } from '../normalize.js';
+import { randomUUID } from '../platform/random-id.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingPendingTasks, KlingTaskPairings } from '../store/types.js';
 import { signCallbackUrl } from '../verify/sign-callback-url.js';

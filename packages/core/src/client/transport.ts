@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { KlingLogger } from '../logger.js';
+import { sleep } from '../platform/sleep.js';
 import type { KlingAuthorizer } from './auth.js';
 import { fullJitterDelay } from './backoff.js';
 import { isRetryable, KlingApiError, KlingHttpError, type KlingRequestTarget, KlingTimeoutError } from './errors.js';

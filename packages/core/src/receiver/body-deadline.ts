@@ -1,4 +1,5 @@
 import { KlingWebhookError } from '../errors.js';
+import { unrefTimer } from '../platform/timer.js';
 
 /**
  * A request body did not arrive in full within `bodyTimeoutMs`. Thrown by a stream from {@link withBodyDeadline};
@@ -26,11 +27,11 @@ export function withBodyDeadline(
   const iterator = source[Symbol.asyncIterator]();
   let finished = false;
   let timedOut: KlingBodyTimeoutError | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new KlingBodyTimeoutError(timeoutMs)), timeoutMs);
     // The request keeps the process alive, not its deadline.
-    timer.unref();
+    unrefTimer(timer);
   });
   // Nobody may be waiting when the deadline passes: that rejection is not an unhandled one.
   expired.catch(() => undefined);

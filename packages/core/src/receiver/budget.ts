@@ -1,3 +1,4 @@
+import { unrefTimer } from '../platform/timer.js';
 /** What `withinBudget` resolves to when the time ran out first. */
 export const BUDGET_SPENT: unique symbol = Symbol('kling.budget-spent');
 
@@ -6,11 +7,11 @@ export const BUDGET_SPENT: unique symbol = Symbol('kling.budget-spent');
  * cancelled: the receiver acknowledges and lets it finish). `work` must not reject.
  */
 export async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | typeof BUDGET_SPENT> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const spent = new Promise<typeof BUDGET_SPENT>((resolve) => {
     timer = setTimeout(resolve, Math.max(ms, 0), BUDGET_SPENT);
     // The pending request keeps the process alive, not this timer.
-    timer.unref();
+    unrefTimer(timer);
   });
   const result = await Promise.race([work, spent]);
   clearTimeout(timer);

@@ -293,6 +293,7 @@ class Receiver implements KlingReceiver {
       const result = await withinBudget(finished, this.options.ackTimeoutMs - (Date.now() - started));
       if (result === BUDGET_SPENT) {
         // `finished` goes on: it completes or releases, and reports failures to onError.
+        request.waitUntil?.(finished);
         logger.debug('ack budget spent; answered 202 while handlers run', { taskId: event.taskId, status: ref.status });
         return acceptedResponse();
       }

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KlingLogger } from '../logger.js';
+import { sleep } from '../platform/sleep.js';
 import type { KlingTaskPairings } from '../store/types.js';
 import { withinBudget } from './budget.js';
 import { describeError } from './handlers.js';

@@ -1,4 +1,5 @@
 import { headerValue } from '../headers.js';
+import { concatBytes } from '../platform/bytes.js';
 import type { KlingHeaders } from '../request.js';
 import { takeArrivedBody } from './arrived-body.js';
 import { KlingBodyTimeoutError, withBodyDeadline } from './body-deadline.js';
@@ -58,5 +59,5 @@ export async function readBody(
     chunks.push(chunk);
   }
   if (chunks.length === 1) return { ok: true, body: chunks[0] as Uint8Array };
-  return { ok: true, body: chunks.length === 0 ? EMPTY : Buffer.concat(chunks, total) };
+  return { ok: true, body: chunks.length === 0 ? EMPTY : concatBytes(chunks, total) };
 }

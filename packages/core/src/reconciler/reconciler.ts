@@ -5,6 +5,7 @@ import { parseProduct } from '../client/products.js';
 import type { KlingInvalidTask } from '../client/types.js';
 import { isTerminalStatus, type KlingTaskEvent } from '../event.js';
 import { consoleLogger } from '../logger.js';
+import { unrefTimer } from '../platform/timer.js';
 import { describeError } from '../receiver/handlers.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingPendingTask } from '../store/types.js';
@@ -53,7 +54,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
   const logger = options.logger ?? consoleLogger();
 
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<KlingReconcileReport> | undefined;
 
   const runTick = async (): Promise<KlingReconcileReport> => {
@@ -218,7 +219,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
           if (running) schedule(intervalMs);
         });
     }, delayMs);
-    timer.unref();
+    unrefTimer(timer);
   };
 
   return {

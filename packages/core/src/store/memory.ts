@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { KlingConfigError } from '../errors.js';
+import { randomUUID } from '../platform/random-id.js';
 import { storeKeys } from './keys.js';
 import type {
   KlingClaimOptions,

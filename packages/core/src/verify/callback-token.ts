@@ -1,7 +1,8 @@
-import { type KeyObject, webcrypto } from 'node:crypto';
+import type { KeyObject, webcrypto } from 'node:crypto';
 import { errors, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { KlingConfigError } from '../errors.js';
 import { headerValue } from '../headers.js';
+import { utf8Length } from '../platform/bytes.js';
 import { secretList } from './secrets.js';
 import { acceptedToken, tokenKeys } from './token-fast-path.js';
 import type { KlingVerifiableRequest, KlingVerifier, VerifyOutcome } from './types.js';
@@ -100,7 +101,7 @@ class CallbackTokenVerifier implements KlingVerifier {
     const token = tokenOf(request);
     if (token === null) return fail('several different tokens in the query');
     if (!token) return fail('no token in ?token= or Authorization: Bearer');
-    if (Buffer.byteLength(token) > this.#maxTokenBytes) return fail('token too large');
+    if (utf8Length(token) > this.#maxTokenBytes) return fail('token too large');
 
     const options: JWTVerifyOptions = {
       algorithms: ['HS256'],
@@ -128,7 +129,13 @@ class CallbackTokenVerifier implements KlingVerifier {
 }
 
 function importKey(secret: string): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', Buffer.from(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  return globalThis.crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
 }
 
 /**

@@ -1,19 +1,19 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
-import { KlingConfigError } from '../errors.js';
 import { headerValue } from '../headers.js';
+import {
+  type HmacSignatureOptions,
+  headerOf,
+  malformed,
+  missing,
+  NAME,
+  NO_MATCH,
+  PASSED,
+  SIGNATURE,
+} from './hmac-scheme.js';
 import { secretList } from './secrets.js';
 import type { KlingVerifiableRequest, KlingVerifier, VerifyOutcome } from './types.js';
 
-/** Options of {@link hmacSignature}. */
-export interface HmacSignatureOptions {
-  /** The shared secret, or several during a rotation: a signature made with any of them passes. */
-  secrets: string | readonly string[];
-  /** Header carrying `sha256=<hex>`, any case. Default `x-kling-signature`. */
-  header?: string;
-}
-
-const NAME = 'hmac-signature';
-const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+export type { HmacSignatureOptions } from './hmac-scheme.js';
 
 function hmacSha256(key: KeyObject | string, rawBody: string | Uint8Array): Buffer {
   return createHmac('sha256', key).update(rawBody).digest();
@@ -28,7 +28,7 @@ class HmacVerifier implements KlingVerifier {
   constructor(keys: readonly KeyObject[], header: string) {
     this.#keys = keys;
     this.#header = header;
-    this.#missing = { ok: false, verifier: NAME, reason: `missing ${header} header` };
+    this.#missing = missing(header);
   }
 
   verify(request: KlingVerifiableRequest): VerifyOutcome {
@@ -37,13 +37,12 @@ class HmacVerifier implements KlingVerifier {
     // The format is checked before any comparison, so a truncated signature fails here instead of making
     // timingSafeEqual throw on unequal lengths.
     const hex = SIGNATURE.exec(value)?.[1];
-    if (hex === undefined)
-      return { ok: false, verifier: NAME, reason: `${this.#header} is not sha256=<64 hex digits>` };
+    if (hex === undefined) return malformed(this.#header);
     const signature = Buffer.from(hex, 'hex');
     for (const key of this.#keys) {
-      if (timingSafeEqual(hmacSha256(key, request.rawBody), signature)) return { ok: true, verifier: NAME };
+      if (timingSafeEqual(hmacSha256(key, request.rawBody), signature)) return PASSED;
     }
-    return { ok: false, verifier: NAME, reason: 'no signature matched' };
+    return NO_MATCH;
   }
 }
 
@@ -54,13 +53,15 @@ class HmacVerifier implements KlingVerifier {
  * @throws {@link KlingConfigError} when no secret or an empty header name is given.
  */
 export function hmacSignature(options: HmacSignatureOptions): KlingVerifier {
-  const header = (options.header ?? 'x-kling-signature').toLowerCase();
-  if (header.length === 0) throw new KlingConfigError('hmacSignature: header must be a non-empty header name');
+  const header = headerOf(options);
   const keys = secretList('hmacSignature', options.secrets).map((secret) => createSecretKey(Buffer.from(secret)));
   return new HmacVerifier(keys, header);
 }
 
-/** The `sha256=<hex>` value {@link hmacSignature} accepts for this body and secret. */
+/**
+ * The `sha256=<hex>` value {@link hmacSignature} accepts for this body and secret. Node, Bun and Deno only (it signs
+ * synchronously with node:crypto): the build for Workers and edge runtimes throws `KlingConfigError`.
+ */
 export function signBody(rawBody: string | Uint8Array, secret: string): string {
   secretList('signBody', secret);
   return `sha256=${hmacSha256(secret, rawBody).toString('hex')}`;

@@ -62,7 +62,7 @@ export async function signCallbackUrl(url: string, options: SignCallbackUrlOptio
       .setIssuedAt(nowSec)
       // jose reads a number as an absolute time; ours is a lifetime.
       .setExpirationTime(typeof expiresIn === 'number' ? nowSec + Math.ceil(expiresIn) : expiresIn)
-      .sign(Buffer.from(secret));
+      .sign(new TextEncoder().encode(secret));
   } catch (cause) {
     throw new KlingConfigError('signCallbackUrl: expiresIn must be a positive number of seconds or a span like "7d"', {
       cause,

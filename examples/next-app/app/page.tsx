@@ -1,0 +1,3 @@
+export default function Home() {
+  return <p>Kling callbacks go to /webhooks/kling</p>;
+}
