@@ -196,7 +196,16 @@ function object(schema: Schema, def: Def): FastParser {
       required: optin === undefined,
     });
   }
-  return generateCode ? generatedObject(properties) : objectLoop(properties);
+  if (generateCode) {
+    try {
+      return generatedObject(properties);
+    } catch {
+      // workerd allows `new Function` while a Worker's script loads and refuses it while it serves requests, when
+      // schemas are compiled: from then on, loops.
+      generateCode = false;
+    }
+  }
+  return objectLoop(properties);
 }
 
 /**
