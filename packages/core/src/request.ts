@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { KlingLogger } from './logger.js';
 
 /** Request headers as Node gives them: lower-case or not, repeated headers as arrays. */
@@ -20,6 +21,12 @@ export interface KlingRequest {
    * per-request logger (Fastify's `request.log`). Handlers that outlive the answer (202) keep logging there.
    */
   logger?: KlingLogger;
+  /**
+   * The OpenTelemetry context the request's `kling.webhook` span is a child of. Default: the active context when
+   * `handle` is called (the HTTP server span of the framework's instrumentation). An adapter that reaches `handle`
+   * outside the request's context (or a fetch-style handler that no instrumentation wraps) passes it here.
+   */
+  traceContext?: Context;
 }
 
 /** What the adapter writes back. `body` is a JSON string. */

@@ -69,5 +69,6 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
     leaseMs,
     logger,
     ...(options.lookupTask === undefined ? {} : { lookupTask: options.lookupTask }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
 }

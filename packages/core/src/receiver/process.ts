@@ -9,6 +9,7 @@ import type {
   KlingDedupeStore,
   KlingEventRef,
 } from '../store/types.js';
+import type { DispatchResult } from '../telemetry/dispatch.js';
 import { describeError, type HandlerRegistry } from './handlers.js';
 import type { KlingProcessOutcome } from './types.js';
 
@@ -32,6 +33,8 @@ export class EventProcessor {
     private readonly logger: KlingLogger,
     leaseMs: number,
     dedupeTtlMs: number,
+    /** How `process` runs an event's handlers (the receiver observes them); default straight to the registry. */
+    private readonly dispatch: (event: KlingTaskEvent) => DispatchResult = (event) => registry.dispatch(event),
   ) {
     this.claimOptions = Object.freeze({ leaseMs, ttlMs: Math.max(leaseMs, dedupeTtlMs) });
     this.completeOptions = Object.freeze({ ttlMs: dedupeTtlMs });
@@ -100,7 +103,7 @@ export class EventProcessor {
     if (claim.state === 'done') return 'duplicate';
     if (claim.state === 'superseded') return 'superseded';
     if (claim.state === 'in-flight') return 'in-flight';
-    const failure = await this.finish(event, ref, claim.token, this.registry.dispatch(event));
+    const failure = await this.finish(event, ref, claim.token, this.dispatch(event));
     if (failure !== undefined) throw failure;
     return 'processed';
   }

@@ -2,6 +2,7 @@ import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingStatusAlias, Kli
 import type { KlingLogger } from '../logger.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
 import type { KlingDedupeStore, KlingTaskPairings } from '../store/types.js';
+import type { KlingTelemetryOptions } from '../telemetry/options.js';
 import type { KlingVerifyOption } from '../verify/types.js';
 
 /**
@@ -59,6 +60,11 @@ export interface KlingReceiverOptions {
   leaseMs?: number;
   /** Where to log. Default: nothing below warn, through `console`. */
   logger?: KlingLogger;
+  /**
+   * Where spans and metrics go (docs/observability.md). Default: the OpenTelemetry providers the app registered
+   * globally; with none, nothing is recorded and nothing is spent on it.
+   */
+  telemetry?: KlingTelemetryOptions;
 }
 
 /** Result of processing one event outside HTTP (e.g. a poll result). */
@@ -80,8 +86,9 @@ export interface KlingReceiver {
    */
   process(event: KlingTaskEvent): Promise<KlingProcessOutcome>;
   /** The resolved options adapters need (limits and the store). */
-  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask'>>> & {
+  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask' | 'telemetry'>>> & {
     verify: KlingVerifyOption;
     lookupTask?: KlingReceiverOptions['lookupTask'];
+    telemetry?: KlingTelemetryOptions;
   };
 }

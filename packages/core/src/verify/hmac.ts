@@ -6,7 +6,7 @@ import type { KlingVerifiableRequest, KlingVerifier, VerifyOutcome } from './typ
 
 /** Options of {@link hmacSignature}. */
 export interface HmacSignatureOptions {
-  /** The shared secret, or several during a rotation: a signature made with any of them passes. */
+  /** The shared secret, or several during a rotation (current one first): a signature made with any of them passes. */
   secrets: string | readonly string[];
   /** Header carrying `sha256=<hex>`, any case. Default `x-kling-signature`. */
   header?: string;
@@ -22,11 +22,14 @@ function hmacSha256(key: KeyObject | string, rawBody: string | Uint8Array): Buff
 class HmacVerifier implements KlingVerifier {
   readonly name = NAME;
   readonly #keys: readonly KeyObject[];
+  /** One frozen pass per secret: which secret matched, without an allocation per request. */
+  readonly #passes: readonly VerifyOutcome[];
   readonly #header: string;
   readonly #missing: VerifyOutcome;
 
   constructor(keys: readonly KeyObject[], header: string) {
     this.#keys = keys;
+    this.#passes = keys.map((_, secretIndex) => Object.freeze({ ok: true, verifier: NAME, secretIndex }));
     this.#header = header;
     this.#missing = { ok: false, verifier: NAME, reason: `missing ${header} header` };
   }
@@ -40,8 +43,8 @@ class HmacVerifier implements KlingVerifier {
     if (hex === undefined)
       return { ok: false, verifier: NAME, reason: `${this.#header} is not sha256=<64 hex digits>` };
     const signature = Buffer.from(hex, 'hex');
-    for (const key of this.#keys) {
-      if (timingSafeEqual(hmacSha256(key, request.rawBody), signature)) return { ok: true, verifier: NAME };
+    for (let i = 0; i < this.#keys.length; i++) {
+      if (timingSafeEqual(hmacSha256(this.#keys[i]!, request.rawBody), signature)) return this.#passes[i]!;
     }
     return { ok: false, verifier: NAME, reason: 'no signature matched' };
   }

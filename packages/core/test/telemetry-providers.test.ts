@@ -1,0 +1,53 @@
+import { createKlingReceiver, klingSignature, silentLogger } from '@kling-webhooks/core';
+import { metrics, trace } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProviderWatch } from '../src/telemetry/providers.js';
+import { otelHarness } from './otel-fixtures.js';
+import { legacyBody, SECRET, signedRequest, taskId } from './receiver-fixtures.js';
+
+describe('whether anything records (the global providers)', () => {
+  afterEach(() => {
+    trace.disable();
+    metrics.disable();
+  });
+
+  it('with no SDK registered nothing records: no tracer, no meter', () => {
+    expect(new ProviderWatch(undefined).current()).toBeUndefined();
+  });
+
+  it('notices an SDK registered after the receiver was made, and one shut down', async () => {
+    const watch = new ProviderWatch(undefined);
+    expect(watch.current()).toBeUndefined();
+    const receiver = createKlingReceiver({ verify: klingSignature({ secrets: [SECRET] }), logger: silentLogger });
+    await receiver.handle(signedRequest(legacyBody(taskId(), 'processing')));
+
+    const otel = otelHarness();
+    otel.registerGlobally();
+    const live = watch.current();
+    expect(live?.tracer).toBeDefined();
+    expect(live?.meter).toBeDefined();
+    await receiver.handle(signedRequest(legacyBody(taskId(), 'processing')));
+    expect(otel.spans('kling.webhook')).toHaveLength(1);
+    expect(await otel.sum('kling.webhook.callbacks')).toBe(1);
+
+    trace.disable();
+    metrics.disable();
+    expect(watch.current()).toBeUndefined();
+    await receiver.handle(signedRequest(legacyBody(taskId(), 'processing')));
+    expect(otel.spans('kling.webhook')).toHaveLength(1);
+    await otel.shutdown();
+  });
+
+  it('metrics alone (no tracer provider) record metrics and make no span', async () => {
+    const otel = otelHarness();
+    metrics.setGlobalMeterProvider(otel.meterProvider);
+    const live = new ProviderWatch(undefined).current();
+    expect(live?.tracer).toBeUndefined();
+    expect(live?.meter).toBeDefined();
+    const receiver = createKlingReceiver({ verify: klingSignature({ secrets: [SECRET] }), logger: silentLogger });
+    await receiver.handle(signedRequest(legacyBody(taskId(), 'succeed')));
+    expect(await otel.sum('kling.webhook.callbacks', { 'kling.webhook.outcome': 'processed' })).toBe(1);
+    expect(otel.spans()).toHaveLength(0);
+    await otel.shutdown();
+  });
+});
