@@ -8,6 +8,21 @@ import { classify } from './outcome.js';
 import type { LiveProviders } from './providers.js';
 import { isSigned } from './signing-watch.js';
 
+const TOKEN_PARAM = /(^|[?&])token=[^&#]*/g;
+
+/**
+ * A callback token travels in the URL's query (`?token=`), and OTel's HTTP instrumentation records the query of the
+ * server span (`url.query`) as received: the token would sit in every trace. The library put it there, so it takes it
+ * out, on the span of the request it is handed (the framework's server span).
+ */
+function redactServerSpan(server: Span | undefined, url: string): void {
+  const start = url.indexOf('?');
+  if (server === undefined || start === -1 || !server.isRecording()) return;
+  const query = url.slice(start + 1).split('#', 1)[0]!;
+  if (!query.includes('token=')) return;
+  server.setAttribute('url.query', query.replace(TOKEN_PARAM, '$1token=REDACTED'));
+}
+
 /**
  * The telemetry of one callback request, made only when something records. The pipeline tells it what it learnt
  * (`verified`, `parsed`); the outcome is read from the answer at `finish`. Span attributes hold ids, names, counts
@@ -29,6 +44,7 @@ export class RequestObservation {
     request: KlingRequest,
   ) {
     const parent = request.traceContext ?? context.active();
+    if (live.tracer !== undefined) redactServerSpan(trace.getSpan(parent), request.url);
     this.span = live.tracer?.startSpan(SPAN.webhook, { kind: SpanKind.INTERNAL }, parent);
     this.context = this.span === undefined ? parent : trace.setSpan(parent, this.span);
   }
