@@ -11,7 +11,7 @@ import {
 } from '@kling-webhooks/core';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type OtelHarness, otelHarness, parentOf } from './otel-fixtures.js';
 import { captureLogger, legacyBody, SECRET, signedRequest, taskId } from './receiver-fixtures.js';
 
@@ -206,6 +206,30 @@ describe('receiver telemetry (OpenTelemetry SDK, in-memory exporters)', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('secret #2 of kling-signature');
     expect(warnings[0]).not.toContain(OLD_SECRET);
+  });
+
+  it('the old-secret warning comes again the next day while the old secret still verifies', async () => {
+    const logger = captureLogger();
+    const start = Date.now();
+    // A clock the signature check also reads, moved a day on: the receiver's daily limit reads Date.now.
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    try {
+      const r = receiver({ verify: klingSignature({ secrets: [SECRET, OLD_SECRET] }), logger });
+      const signedWithOld = (body: string) => {
+        const request = signedRequest(body);
+        return { ...request, headers: { ...request.headers, ...signKlingWebhook({ secret: OLD_SECRET, body }) } };
+      };
+      const oldSecretWarnings = () => logger.at('warn').filter((line) => line.includes('old secret')).length;
+      await r.handle(signedWithOld(legacyBody(taskId(), 'processing')));
+      vi.setSystemTime(start + 23 * 3600_000);
+      await r.handle(signedWithOld(legacyBody(taskId(), 'processing')));
+      expect(oldSecretWarnings()).toBe(1);
+      vi.setSystemTime(start + 24 * 3600_000 + 1);
+      await r.handle(signedWithOld(legacyBody(taskId(), 'processing')));
+      expect(oldSecretWarnings()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('warns when an unsigned callback arrives on a receiver that has seen signed ones (once an hour)', async () => {

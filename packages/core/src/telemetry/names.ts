@@ -79,6 +79,7 @@ export const ATTR = {
 /** What became of one callback request (`kling.webhook.outcome`). */
 export type CallbackOutcome =
   | 'processed'
+  | 'queued'
   | 'duplicate'
   | 'out_of_order'
   | 'in_flight'

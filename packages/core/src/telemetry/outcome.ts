@@ -11,6 +11,8 @@ const of = (outcome: CallbackOutcome, reason?: string): ClassifiedResponse =>
   Object.freeze(reason === undefined ? { outcome } : { outcome, reason });
 
 const PROCESSED = of('processed');
+/** A queued hand-off's 200 (the body says `"queued"`): the handlers run later, in a worker. */
+const QUEUED = of('queued');
 const DUPLICATE = of('duplicate');
 const OUT_OF_ORDER = of('out_of_order');
 const ACCEPTED = of('accepted');
@@ -39,6 +41,7 @@ export function classify(response: KlingResponse): ClassifiedResponse {
     case 200:
       if (body.includes('"duplicate"')) return DUPLICATE;
       if (body.includes('"ignored"')) return OUT_OF_ORDER;
+      if (body.includes('"queued"')) return QUEUED;
       return PROCESSED;
     case 202:
       return ACCEPTED;
