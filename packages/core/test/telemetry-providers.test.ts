@@ -1,6 +1,7 @@
 import { createKlingReceiver, klingSignature, silentLogger } from '@kling-webhooks/core';
-import { metrics, trace } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderWatch } from '../src/telemetry/providers.js';
 import { otelHarness } from './otel-fixtures.js';
 import { legacyBody, SECRET, signedRequest, taskId } from './receiver-fixtures.js';
@@ -9,10 +10,23 @@ describe('whether anything records (the global providers)', () => {
   afterEach(() => {
     trace.disable();
     metrics.disable();
+    context.disable();
   });
 
   it('with no SDK registered nothing records: no tracer, no meter', () => {
     expect(new ProviderWatch(undefined).current()).toBeUndefined();
+  });
+
+  it('with no provider registered, a request switches no context and asks the context manager nothing', async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    const switched = vi.spyOn(manager, 'with');
+    const asked = vi.spyOn(manager, 'active');
+    context.setGlobalContextManager(manager);
+    const receiver = createKlingReceiver({ verify: klingSignature({ secrets: [SECRET] }), logger: silentLogger });
+    receiver.on('succeed', async () => undefined);
+    expect((await receiver.handle(signedRequest(legacyBody(taskId(), 'succeed')))).status).toBe(200);
+    expect(switched).not.toHaveBeenCalled();
+    expect(asked).not.toHaveBeenCalled();
   });
 
   it('notices an SDK registered after the receiver was made, and one shut down', async () => {
