@@ -1,5 +1,5 @@
 import { createKlingReceiver, klingSignature, silentLogger } from '@kling-webhooks/core';
-import { context, metrics, trace } from '@opentelemetry/api';
+import { context, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderWatch } from '../src/telemetry/providers.js';
@@ -62,6 +62,37 @@ describe('whether anything records (the global providers)', () => {
     await receiver.handle(signedRequest(legacyBody(taskId(), 'succeed')));
     expect(await otel.sum('kling.webhook.callbacks', { 'kling.webhook.outcome': 'processed' })).toBe(1);
     expect(otel.spans()).toHaveLength(0);
+    await otel.shutdown();
+  });
+});
+
+describe('an SDK that throws', () => {
+  const broken = () => {
+    throw new Error('exporter misconfigured');
+  };
+
+  it('costs no callback: answers and handlers go on as without telemetry', async () => {
+    const otel = otelHarness();
+    const throwingTracer = {
+      getTracer: () => ({ startSpan: broken, startActiveSpan: broken }),
+    } as unknown as TracerProvider;
+    const throwingMeter = { getMeter: broken } as unknown as MeterProvider;
+    for (const telemetry of [
+      { tracerProvider: throwingTracer },
+      { meterProvider: throwingMeter },
+      { tracerProvider: { getTracer: broken } as unknown as TracerProvider },
+    ]) {
+      const receiver = createKlingReceiver({
+        verify: klingSignature({ secrets: [SECRET] }),
+        logger: silentLogger,
+        telemetry,
+      });
+      const seen: string[] = [];
+      receiver.on('succeed', (event) => void seen.push(event.taskId));
+      const id = taskId();
+      expect((await receiver.handle(signedRequest(legacyBody(id, 'succeed')))).status).toBe(200);
+      expect(seen).toEqual([id]);
+    }
     await otel.shutdown();
   });
 });

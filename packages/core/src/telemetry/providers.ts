@@ -1,12 +1,15 @@
 import {
   createNoopMeter,
+  INVALID_SPAN_CONTEXT,
   type Meter,
   metrics,
   ProxyTracerProvider,
+  type Span,
   type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
+import { instrumentsOf } from './instruments.js';
 import { SCOPE } from './names.js';
 import type { KlingTelemetryOptions } from './options.js';
 
@@ -40,12 +43,33 @@ export class ProviderWatch {
     if (tracerProvider === this.lastTracerProvider && meterProvider === this.lastMeterProvider) return this.live;
     this.lastTracerProvider = tracerProvider;
     this.lastMeterProvider = meterProvider;
-    const tracer = tracerProvider === NOOP_TRACER_PROVIDER ? undefined : tracerProvider.getTracer(SCOPE);
-    const meter = meterProvider.getMeter(SCOPE);
-    const recording = meter === NOOP_METER ? undefined : meter;
-    this.live = tracer === undefined && recording === undefined ? undefined : { tracer, meter: recording };
+    try {
+      const tracer = tracerProvider === NOOP_TRACER_PROVIDER ? undefined : safe(tracerProvider.getTracer(SCOPE));
+      const meter = meterProvider.getMeter(SCOPE);
+      const recording = meter === NOOP_METER ? undefined : meter;
+      // Made here, inside the try: a meter that cannot make them records nothing.
+      if (recording !== undefined) instrumentsOf(recording);
+      this.live = tracer === undefined && recording === undefined ? undefined : { tracer, meter: recording };
+    } catch {
+      // A provider that cannot hand out a tracer or meter records nothing; callbacks are still answered.
+      this.live = undefined;
+    }
     return this.live;
   }
+}
+
+/** A tracer whose `startSpan` never throws (a span that records nothing stands in), so spans cannot fail a request. */
+function safe(tracer: Tracer): Tracer {
+  return {
+    startSpan(name, options, context): Span {
+      try {
+        return tracer.startSpan(name, options, context);
+      } catch {
+        return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+      }
+    },
+    startActiveSpan: tracer.startActiveSpan.bind(tracer) as Tracer['startActiveSpan'],
+  };
 }
 
 function delegateOf(provider: TracerProvider): TracerProvider {

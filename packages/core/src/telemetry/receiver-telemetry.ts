@@ -38,7 +38,13 @@ export class ReceiverTelemetry {
   request(request: KlingRequest): RequestObservation | undefined {
     const live = this.watch.current();
     this.live = live;
-    return live === undefined ? undefined : new RequestObservation(live, request);
+    if (live === undefined) return undefined;
+    try {
+      return new RequestObservation(live, request);
+    } catch {
+      // Telemetry never costs a callback: a tracer that throws leaves this request unobserved.
+      return undefined;
+    }
   }
 
   /** `store`, with a span and a latency sample per call while something records. */

@@ -66,8 +66,17 @@ export class RequestObservation {
     this.testCallback = testCallback;
   }
 
-  /** Records the answer: span attributes and status, the outcome counters, the duration. */
+  /** Records the answer (span attributes and status, the outcome counters, the duration); returns it unchanged. */
   finish(response: KlingResponse): KlingResponse {
+    try {
+      this.record(response);
+    } catch {
+      // An SDK that throws while recording must not turn the answer into a rejection: `handle` never rejects.
+    }
+    return response;
+  }
+
+  private record(response: KlingResponse): void {
     const { outcome, reason: refused } = classify(response);
     const verification = this.verification;
     // A 401 after a passed verification: the request was verified for another task.
@@ -115,6 +124,5 @@ export class RequestObservation {
         metrics.verifications.add(1, verifiedBy);
       }
     }
-    return response;
   }
 }
