@@ -21,7 +21,10 @@ export default defineConfig({
     alias: [
       { find: /^@kling-webhooks\/core\/adapter$/, replacement: pkg('core/src/adapter.ts') },
       { find: /^@kling-webhooks\/testing\/store-contract$/, replacement: pkg('testing/src/store-contract.ts') },
-      { find: /^@kling-webhooks\/(core|express|fastify|nestjs|redis|testing)$/, replacement: pkg('$1/src/index.ts') },
+      {
+        find: /^@kling-webhooks\/(bullmq|core|express|fastify|nestjs|redis|testing)$/,
+        replacement: pkg('$1/src/index.ts'),
+      },
     ],
   },
   test: {

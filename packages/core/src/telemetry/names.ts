@@ -88,5 +88,6 @@ export type CallbackOutcome =
   | 'refused'
   | 'too_large'
   | 'store_unavailable'
+  | 'queue_unavailable'
   | 'not_paired'
   | 'internal_error';

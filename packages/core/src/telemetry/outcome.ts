@@ -21,6 +21,7 @@ const HANDLER_FAILED = of('handler_failed');
 const INTERNAL = of('internal_error');
 const TOO_LARGE = of('too_large');
 const STORE = of('store_unavailable');
+const QUEUE = of('queue_unavailable');
 const NOT_PAIRED = of('not_paired');
 const REFUSED: Readonly<Record<number, ClassifiedResponse>> = {
   400: of('refused', 'invalid_body'),
@@ -52,7 +53,8 @@ export function classify(response: KlingResponse): ClassifiedResponse {
     case 500:
       return body.includes('handler_failed') ? HANDLER_FAILED : INTERNAL;
     case 503:
-      return body.includes('task_not_paired') ? NOT_PAIRED : STORE;
+      if (body.includes('task_not_paired')) return NOT_PAIRED;
+      return body.includes('queue_unavailable') ? QUEUE : STORE;
     default:
       return REFUSED[status] ?? OTHER;
   }

@@ -19,6 +19,7 @@ const PROCESS_OUTCOME: Readonly<Record<KlingProcessOutcome, string>> = {
   'in-flight': 'in_flight',
   superseded: 'out_of_order',
   accepted: 'accepted',
+  queued: 'queued',
 };
 
 /**
