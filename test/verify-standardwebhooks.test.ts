@@ -23,6 +23,7 @@ describe('klingSignature and the standardwebhooks package', () => {
     expect(await verifier.verify({ method: 'POST', url: '/', headers, rawBody })).toEqual({
       ok: true,
       verifier: 'kling-signature',
+      secretIndex: 0,
     });
     // The same signature over another body must not verify: the pass above is not a blanket accept.
     const other = new TextEncoder().encode(body.replace('submitted', 'succeeded'));

@@ -6,6 +6,8 @@ export interface KlingJobData {
   /** The event's dedupe key (`klingIdempotencyKey`). */
   key: string;
   event: KlingTaskEvent;
+  /** The trace context of the request that queued it (W3C `traceparent`...), when one was recorded. */
+  trace?: Record<string, string>;
 }
 
 /** The queue name used when none is given. */
@@ -21,7 +23,9 @@ export function klingJobId(key: string): string {
 
 /** The job data for `job`. */
 export function jobData(job: KlingQueuedEvent): KlingJobData {
-  return { key: job.key, event: job.event };
+  return job.trace === undefined
+    ? { key: job.key, event: job.event }
+    : { key: job.key, event: job.event, trace: { ...job.trace } };
 }
 
 function date(value: unknown): Date | undefined {

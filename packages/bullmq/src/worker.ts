@@ -11,6 +11,7 @@ import {
   type KlingProcessOutcome,
   type KlingReceiver,
 } from '@kling-webhooks/core';
+import { withTraceCarrier } from '@kling-webhooks/core/adapter';
 import { type ConnectionOptions, DelayedError, type Job, Worker, type WorkerOptions } from 'bullmq';
 import { DEFAULT_QUEUE_NAME, eventOf, type KlingJobData } from './job.js';
 
@@ -136,12 +137,16 @@ export function createKlingWorker(options: KlingWorkerOptions): KlingWorker {
     const event = eventOf(job.data);
     let outcome: KlingProcessOutcome;
     try {
-      outcome = await receiver.runQueued(event);
-      for (const waitMs of INLINE_RETRIES_MS) {
-        if (outcome !== 'in-flight') break;
-        await sleep(waitMs);
-        outcome = await receiver.runQueued(event);
-      }
+      // Inside the queuing request's trace (when it was recorded): the worker's kling.process span continues it.
+      outcome = await withTraceCarrier(job.data.trace, async () => {
+        let result = await receiver.runQueued(event);
+        for (const waitMs of INLINE_RETRIES_MS) {
+          if (result !== 'in-flight') break;
+          await sleep(waitMs);
+          result = await receiver.runQueued(event);
+        }
+        return result;
+      });
     } catch (error) {
       if (error instanceof KlingHandlerError) {
         // The job's failedReason is this message: say what the handler threw, not only that it threw.

@@ -41,4 +41,6 @@ export {
 export type { KlingRelayBody, KlingRelayBodyInput, KlingRelayEvent } from './schemas/relay.js';
 export { klingRelayBodySchema, klingRelayEventSchema } from './schemas/relay.js';
 export { encodeKeyPart, storeKeys } from './store/keys.js';
+export type { KlingTraceCarrier } from './telemetry/carrier.js';
+export { traceCarrier, traceContextFromHeaders, withTraceCarrier } from './telemetry/carrier.js';
 export { bindingMismatch, createVerification } from './verify/compose.js';

@@ -76,11 +76,14 @@ export type {
   KlingCompleteOptions,
   KlingDedupeStore,
   KlingEventRef,
+  KlingPendingStats,
   KlingPendingTask,
   KlingPendingTasks,
   KlingStore,
   KlingTaskPairings,
 } from './store/types.js';
+// --- telemetry ---
+export type { KlingTelemetryOptions } from './telemetry/options.js';
 // --- verify ---
 export type { CallbackTokenOptions } from './verify/callback-token.js';
 export { callbackToken } from './verify/callback-token.js';

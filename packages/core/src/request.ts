@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { KlingLogger } from './logger.js';
 
 /** Request headers as Node gives them: lower-case or not, repeated headers as arrays. */
@@ -26,6 +27,12 @@ export interface KlingRequest {
    * `ackTimeoutMs` and the receiver answers 202. The promise never rejects.
    */
   waitUntil?: (work: Promise<unknown>) => void;
+  /**
+   * The OpenTelemetry context the request's `kling.webhook` span is a child of. Default: the active context when
+   * `handle` is called (the HTTP server span of the framework's instrumentation). An adapter that reaches `handle`
+   * outside the request's context (or a fetch-style handler that no instrumentation wraps) passes it here.
+   */
+  traceContext?: Context;
 }
 
 /** What the adapter writes back. `body` is a JSON string. */

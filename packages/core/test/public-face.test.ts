@@ -38,7 +38,16 @@ describe('public face of @kling-webhooks/core', () => {
   });
 
   it('keeps adapter helpers and body schemas behind @kling-webhooks/core/adapter, not at the root', () => {
-    const helpers = ['takeArrivedBody', 'withBodyDeadline', 'createVerification', 'parseJson', 'storeKeys'];
+    const helpers = [
+      'takeArrivedBody',
+      'withBodyDeadline',
+      'createVerification',
+      'parseJson',
+      'storeKeys',
+      'traceCarrier',
+      'withTraceCarrier',
+      'traceContextFromHeaders',
+    ];
     for (const name of helpers) {
       expect(adapter).toHaveProperty(name);
       expect(core).not.toHaveProperty(name);

@@ -42,7 +42,7 @@ function rawHs256(header: Record<string, unknown>, payload: JWTPayload, key: Uin
 describe('callbackToken', () => {
   it('accepts a valid token in ?token= (path or absolute URL) and in Authorization: Bearer', async () => {
     const t = await token();
-    expect(await verifier.verify(viaQuery(t))).toEqual({ ok: true, verifier: 'callback-token' });
+    expect(await verifier.verify(viaQuery(t))).toEqual({ ok: true, verifier: 'callback-token', secretIndex: 0 });
     expect((await verifier.verify(request(`https://app.example.com/hook?a=1&token=${t}&b=2`))).ok).toBe(true);
     expect((await verifier.verify(viaBearer(t))).ok).toBe(true);
     expect((await verifier.verify(request('/hook', { Authorization: `bearer ${t}` }))).ok).toBe(true);
@@ -60,6 +60,7 @@ describe('callbackToken', () => {
       ok: true,
       verifier: 'callback-token',
       expect: { externalTaskId: 'order-42', taskId: '867283741759111202' },
+      secretIndex: 0,
     });
     expect(bindingMismatch(outcome, { taskId: '867283741759111202', externalTaskId: 'order-42' })).toBeUndefined();
     expect(bindingMismatch(outcome, { taskId: '867283741759111202', externalTaskId: 'order-43' })).toMatch(
@@ -71,7 +72,12 @@ describe('callbackToken', () => {
 
   it('carries only the binding claims present', async () => {
     const outcome = await verifier.verify(viaQuery(await token({ ext: 'order-7' })));
-    expect(outcome).toEqual({ ok: true, verifier: 'callback-token', expect: { externalTaskId: 'order-7' } });
+    expect(outcome).toEqual({
+      ok: true,
+      verifier: 'callback-token',
+      expect: { externalTaskId: 'order-7' },
+      secretIndex: 0,
+    });
     expect(bindingMismatch(outcome, { taskId: 'anything', externalTaskId: 'order-7' })).toBeUndefined();
     expect(reasonOf(await verifier.verify(viaQuery(await token({ ext: 42 }))))).toBe(
       'token claim "ext" is not a string',
@@ -123,6 +129,7 @@ describe('callbackToken', () => {
     expect(await verifier.verify(viaQuery(rawHs256({ alg: 'HS256' }, payload, Buffer.from(SECRET))))).toEqual({
       ok: true,
       verifier: 'callback-token',
+      secretIndex: 0,
     });
   });
 
@@ -195,8 +202,10 @@ describe('callbackToken', () => {
 
   it('accepts tokens signed with any secret of a rotation', async () => {
     const rotating = callbackToken({ secret: 'old-secret-0123456789', secrets: ['new-secret-0123456789'], now: at(T) });
-    expect((await rotating.verify(viaQuery(await token({}, 'old-secret-0123456789')))).ok).toBe(true);
-    expect((await rotating.verify(viaQuery(await token({}, 'new-secret-0123456789')))).ok).toBe(true);
+    const old = await rotating.verify(viaQuery(await token({}, 'old-secret-0123456789')));
+    expect(old).toMatchObject({ ok: true, secretIndex: 0 });
+    const current = await rotating.verify(viaQuery(await token({}, 'new-secret-0123456789')));
+    expect(current).toMatchObject({ ok: true, secretIndex: 1 });
     expect((await rotating.verify(viaQuery(await token({}, 'third-secret-0123456789')))).ok).toBe(false);
     // A claim failure under the first secret is final: it is not retried into a different answer.
     expect(reasonOf(await rotating.verify(viaQuery(await token({ exp: T - 60 }, 'new-secret-0123456789'))))).toBe(

@@ -33,6 +33,7 @@ describe('hmacSignature', () => {
     expect(await verifier.verify(request({ 'x-kling-signature': signature }))).toEqual({
       ok: true,
       verifier: 'hmac-signature',
+      secretIndex: 0,
     });
     expect(
       (await verifier.verify(request({ 'X-Kling-Signature': signature.toUpperCase().replace('SHA256=', 'sha256=') })))
@@ -77,8 +78,10 @@ describe('hmacSignature', () => {
 
   it('accepts any secret of a rotation', async () => {
     const rotating = hmacSignature({ secrets: ['old-secret', 'new-secret'] });
-    expect((await rotating.verify(request({ 'x-kling-signature': signBody(BODY, 'old-secret') }))).ok).toBe(true);
-    expect((await rotating.verify(request({ 'x-kling-signature': signBody(BODY, 'new-secret') }))).ok).toBe(true);
+    const old = await rotating.verify(request({ 'x-kling-signature': signBody(BODY, 'old-secret') }));
+    expect(old).toMatchObject({ ok: true, secretIndex: 0 });
+    const current = await rotating.verify(request({ 'x-kling-signature': signBody(BODY, 'new-secret') }));
+    expect(current).toMatchObject({ ok: true, secretIndex: 1 });
     expect((await rotating.verify(request({ 'x-kling-signature': signBody(BODY, 'third-secret') }))).ok).toBe(false);
   });
 

@@ -40,6 +40,7 @@ describe('klingSignature', () => {
     expect(await verifier.verify(request(vectorHeaders, VECTOR.body))).toEqual({
       ok: true,
       verifier: 'kling-signature',
+      secretIndex: 0,
     });
   });
 
@@ -182,9 +183,9 @@ describe('klingSignature', () => {
     const oldSecret = newSecret();
     const newOne = newSecret();
     const rotating = klingSignature({ secrets: [oldSecret, newOne], now: at(1_700_000_000) });
-    for (const secret of [oldSecret, newOne]) {
+    for (const [secretIndex, secret] of [oldSecret, newOne].entries()) {
       const headers = signKlingWebhook({ secret, body: '{}', timestamp: 1_700_000_000 });
-      expect((await rotating.verify(request(headers, '{}'))).ok).toBe(true);
+      expect(await rotating.verify(request(headers, '{}'))).toMatchObject({ ok: true, secretIndex });
     }
     const stranger = signKlingWebhook({ secret: newSecret(), body: '{}', timestamp: 1_700_000_000 });
     expect((await rotating.verify(request(stranger, '{}'))).ok).toBe(false);

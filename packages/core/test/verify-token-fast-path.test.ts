@@ -98,6 +98,7 @@ describe('callbackToken without WebCrypto for the usual token', () => {
       ok: true,
       verifier: 'callback-token',
       expect: { externalTaskId: 'order-1' },
+      secretIndex: 0,
     });
     expect(verify).not.toHaveBeenCalled();
 

@@ -85,6 +85,11 @@ if redis.call('GET', KEYS[1]) == '${DONE}' then return 1 end
 return 0
 `);
 
+/** KEYS[1] due-time sorted set. → how many tasks are pending. */
+export const PENDING_COUNT = script(`
+return redis.call('ZCARD', KEYS[1])
+`);
+
 /** KEYS[1] pairing; ARGV task id, ttlMs. */
 export const PAIR = script(`
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])

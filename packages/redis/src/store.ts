@@ -4,6 +4,7 @@ import {
   KlingConfigError,
   type KlingEventRef,
   type KlingLogger,
+  type KlingPendingStats,
   type KlingPendingTask,
   type KlingStore,
   silentLogger,
@@ -20,6 +21,7 @@ import {
   IS_DONE,
   PAIR,
   PAIRED,
+  PENDING_COUNT,
   PUT_PENDING,
   RELEASE,
   TAKE_DUE_PENDING,
@@ -150,6 +152,11 @@ export function redisStore(options: RedisStoreOptions): KlingStore {
         [pendingSet, pendingHash],
         [task.taskId, String(task.dueAt), JSON.stringify(task), String(maxPending), String(pendingTtlMs)],
       );
+    },
+
+    // The count only: the oldest task's age would take reading every pending record, once per reconciler tick.
+    async pendingStats(): Promise<KlingPendingStats> {
+      return { count: Number(await run(PENDING_COUNT, [pendingSet], [])) };
     },
 
     async deletePending(taskId: string): Promise<void> {

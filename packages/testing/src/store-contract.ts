@@ -320,6 +320,21 @@ export function describePendingTasksContract<S extends KlingPendingTasks>(
       expect(taken.map((t) => t.taskId)).toEqual([tasks[0]?.taskId, tasks[1]?.taskId]);
     });
 
+    it('counts pending tasks (pendingStats, when the store has it), and knows the oldest when it tells', async () => {
+      const store = await open();
+      if (store.pendingStats === undefined) return;
+      expect((await store.pendingStats()).count).toBe(0);
+      const old = task({ createdAt: now - 90_000, dueAt: now + 60_000 });
+      const young = task({ createdAt: now - 1_000, dueAt: now - 1 });
+      await store.putPending(young);
+      await store.putPending(old);
+      const stats = await store.pendingStats();
+      expect(stats.count).toBe(2);
+      if (stats.oldestCreatedAt !== undefined) expect(stats.oldestCreatedAt).toBe(old.createdAt);
+      await store.deletePending(old.taskId);
+      expect((await store.pendingStats()).count).toBe(1);
+    });
+
     it('does not take a task before its dueAt', async () => {
       const store = await open();
       const future = task({ dueAt: now + 60_000 });

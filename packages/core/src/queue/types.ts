@@ -8,6 +8,12 @@ export interface KlingQueuedEvent {
    */
   readonly key: string;
   readonly event: KlingTaskEvent;
+  /**
+   * The trace context of the request that queued the event (W3C `traceparent`, `tracestate`), when an OpenTelemetry
+   * SDK records one: store it with the job and run the job inside `withTraceCarrier(trace, ...)` (from
+   * `@kling-webhooks/core/adapter`), so the worker's spans continue the callback's trace.
+   */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -7,6 +7,10 @@ import { parseJson } from '../schemas/json.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
 import { eventRef } from '../store/event-ref.js';
 import type { KlingClaimResult } from '../store/types.js';
+import { ReceiverTelemetry } from '../telemetry/receiver-telemetry.js';
+import type { RequestObservation } from '../telemetry/request.js';
+import { SigningWatch } from '../telemetry/signing-watch.js';
+import { looksLikeTestCallback } from '../telemetry/test-callback.js';
 import { bindingMismatch, createVerification } from '../verify/compose.js';
 import type { KlingVerifiableRequest, VerifyOutcome } from '../verify/types.js';
 import { BUDGET_SPENT, withinBudget } from './budget.js';
@@ -67,6 +71,8 @@ class Receiver implements KlingReceiver {
   private storeDown = false;
   /** Whether the last enqueue failed, likewise. */
   private queueDown = false;
+  private readonly telemetry: ReceiverTelemetry;
+  private readonly signing = new SigningWatch();
 
   constructor(options: KlingReceiverOptions) {
     // Verification first: a missing `verify` is the error users must see, before any other option is looked at.
@@ -75,14 +81,16 @@ class Receiver implements KlingReceiver {
     this.logger = this.options.logger;
     this.limiter = new LogLimiter(this.logger);
     this.registry = new HandlerRegistry(this.logger);
+    this.telemetry = new ReceiverTelemetry(this.options.telemetry);
     this.processor = new EventProcessor(
-      this.options.store,
+      this.telemetry.store(this.options.store),
       this.registry,
       this.logger,
       this.options.leaseMs,
       this.options.dedupeTtlMs,
       this.options.queue,
       this.options.ackTimeoutMs,
+      (event) => this.telemetry.dispatch(this.registry, event),
     );
     this.pairing = new PairingCheck(this.options.store, this.options.lookupTask, this.options.dedupeTtlMs, this.logger);
   }
@@ -102,9 +110,15 @@ class Receiver implements KlingReceiver {
     return this;
   }
 
-  async handle(request: KlingRequest): Promise<KlingResponse> {
+  handle(request: KlingRequest): Promise<KlingResponse> {
+    const observation = this.telemetry.request(request);
+    if (observation === undefined) return this.answer(request);
+    return observation.run(() => this.answer(request, observation)).then((response) => observation.finish(response));
+  }
+
+  private async answer(request: KlingRequest, observation?: RequestObservation): Promise<KlingResponse> {
     try {
-      return await this.pipeline(request);
+      return await this.pipeline(request, observation);
     } catch (error) {
       const logger = request.logger ?? this.logger;
       logger.error('receiver failed unexpectedly; answered 500', { error: describeError(error) });
@@ -113,14 +127,14 @@ class Receiver implements KlingReceiver {
   }
 
   process(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
-    return this.processor.process(event);
+    return this.telemetry.process(event, () => this.processor.process(event));
   }
 
   runQueued(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
-    return this.processor.run(event);
+    return this.telemetry.process(event, () => this.processor.run(event));
   }
 
-  private async pipeline(request: KlingRequest): Promise<KlingResponse> {
+  private async pipeline(request: KlingRequest, observation?: RequestObservation): Promise<KlingResponse> {
     const started = Date.now();
     const { method, url, headers, rawBody } = request;
     const logger = request.logger ?? this.logger;
@@ -160,6 +174,8 @@ class Receiver implements KlingReceiver {
 
     // 2. Verify the bytes as received, before parsing them.
     const verified = await this.verify({ method, url, headers, rawBody: body });
+    observation?.verified(verified, request);
+    this.signing.observe(verified, headers, logger, started);
     if (!verified.ok) {
       limiter.warn('unauthorized', 'rejected: verification failed (401)', {
         verifier: verified.verifier,
@@ -177,6 +193,13 @@ class Receiver implements KlingReceiver {
       limiter.warn('invalid-body', 'rejected: invalid body (400)', { path: error.path, reason: error.message });
       return invalidBodyResponse(error.path, error.message);
     }
+    const testCallback = looksLikeTestCallback(event);
+    if (testCallback) {
+      logger.info("looks like the console's Test Callback (submitted, no outputs, no external id); answered as usual", {
+        taskId: event.taskId,
+      });
+    }
+    observation?.parsed(event, testCallback);
     const mismatch = bindingMismatch(verified, event);
     if (mismatch !== undefined) {
       limiter.warn('unauthorized', 'rejected: verified for another task (401)', {
@@ -286,7 +309,7 @@ class Receiver implements KlingReceiver {
     }
 
     // 5. Dispatch. Synchronous handlers need no ack timer; asynchronous ones get what is left of the budget.
-    const dispatched = this.registry.dispatch(event, logger);
+    const dispatched = this.telemetry.dispatch(this.registry, event, logger);
     const finished = this.processor.finish(event, ref, claim.token, dispatched, logger);
     let failure: Awaited<typeof finished>;
     if (isThenable(dispatched)) {

@@ -72,6 +72,7 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
     leaseMs,
     logger,
     ...(options.lookupTask === undefined ? {} : { lookupTask: options.lookupTask }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     ...(options.queue === undefined ? {} : { queue: options.queue }),
   });
 }

@@ -10,6 +10,8 @@ import type {
   KlingDedupeStore,
   KlingEventRef,
 } from '../store/types.js';
+import { traceCarrier } from '../telemetry/carrier.js';
+import type { DispatchResult } from '../telemetry/dispatch.js';
 import { BUDGET_SPENT, withinBudget } from './budget.js';
 import { describeError, type HandlerRegistry } from './handlers.js';
 import type { KlingProcessOutcome } from './types.js';
@@ -36,6 +38,8 @@ export class EventProcessor {
     dedupeTtlMs: number,
     private readonly queue: KlingEventQueue | undefined,
     private readonly enqueueBudgetMs: number,
+    /** How `process` runs an event's handlers (the receiver observes them); default straight to the registry. */
+    private readonly dispatch: (event: KlingTaskEvent) => DispatchResult = (event) => registry.dispatch(event),
   ) {
     this.claimOptions = Object.freeze({ leaseMs, ttlMs: Math.max(leaseMs, dedupeTtlMs) });
     this.completeOptions = Object.freeze({ ttlMs: dedupeTtlMs });
@@ -110,9 +114,11 @@ export class EventProcessor {
   ): Promise<void> {
     const queue = this.queue as KlingEventQueue;
     let failure: KlingQueueError | undefined;
+    const key = klingIdempotencyKey(event);
+    const trace = traceCarrier();
     try {
       const stored = await withinBudget(
-        queue.enqueue({ key: klingIdempotencyKey(event), event }).then(
+        queue.enqueue(trace === undefined ? { key, event } : { key, event, trace }).then(
           () => undefined,
           (error: unknown) => new KlingQueueError('the queue did not store the event', { cause: error }),
         ),
@@ -170,7 +176,7 @@ export class EventProcessor {
     if (claim.state === 'done') return 'duplicate';
     if (claim.state === 'superseded') return 'superseded';
     if (claim.state === 'in-flight') return 'in-flight';
-    const failure = await this.finish(event, ref, claim.token, this.registry.dispatch(event));
+    const failure = await this.finish(event, ref, claim.token, this.dispatch(event));
     if (failure !== undefined) throw failure;
     return 'processed';
   }

@@ -3,6 +3,7 @@ import type { KlingLogger } from '../logger.js';
 import type { KlingEventQueue } from '../queue/types.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
 import type { KlingDedupeStore, KlingTaskPairings } from '../store/types.js';
+import type { KlingTelemetryOptions } from '../telemetry/options.js';
 import type { KlingVerifyOption } from '../verify/types.js';
 
 /**
@@ -67,6 +68,11 @@ export interface KlingReceiverOptions {
    * (handlers run in the request).
    */
   queue?: KlingEventQueue;
+  /**
+   * Where spans and metrics go (docs/observability.md). Default: the OpenTelemetry providers the app registered
+   * globally; with none, nothing is recorded and nothing is spent on it.
+   */
+  telemetry?: KlingTelemetryOptions;
 }
 
 /**
@@ -99,9 +105,10 @@ export interface KlingReceiver {
    */
   runQueued(event: KlingTaskEvent): Promise<KlingProcessOutcome>;
   /** The resolved options adapters need (limits and the store). */
-  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask' | 'queue'>>> & {
+  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask' | 'queue' | 'telemetry'>>> & {
     verify: KlingVerifyOption;
     lookupTask?: KlingReceiverOptions['lookupTask'];
     queue?: KlingEventQueue;
+    telemetry?: KlingTelemetryOptions;
   };
 }

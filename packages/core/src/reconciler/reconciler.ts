@@ -9,6 +9,7 @@ import { unrefTimer } from '../platform/timer.js';
 import { describeError } from '../receiver/handlers.js';
 import { KlingValidationError } from '../schemas/validation-error.js';
 import type { KlingPendingTask } from '../store/types.js';
+import { type PollOutcome, ReconcilerTelemetry } from '../telemetry/reconciler.js';
 import { eachLimit } from './each-limit.js';
 import type { KlingReconcileReport, KlingReconciler, ReconcilerOptions } from './types.js';
 
@@ -52,6 +53,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
   const leaseMs = positiveInteger(options.leaseMs ?? 600_000, 'leaseMs');
   const now = options.now ?? Date.now;
   const logger = options.logger ?? consoleLogger();
+  const telemetry = new ReconcilerTelemetry(options.telemetry);
 
   let running = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -81,6 +83,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
       if (attempts >= maxAttempts) {
         await store.deletePending(task.taskId);
         report.gaveUp++;
+        telemetry.abandoned();
         logger.error('task still not terminal after the last poll; no longer polled', {
           taskId: task.taskId,
           product: task.product,
@@ -90,40 +93,51 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
       }
       await reschedule(task, attempts, now() + exponentialDelay(attempts - 1, backoffMs, maxBackoffMs));
     };
-    const settle = async (task: KlingPendingTask, event: KlingTaskEvent | undefined, error?: unknown) => {
-      if (event === undefined) {
-        report.failed += error === undefined ? 0 : 1;
-        logger.warn(pollFailure(error), {
-          taskId: task.taskId,
-          product: task.product,
-          error: describe(error),
-        });
-        return backOff(task);
-      }
-      let outcome: Awaited<ReturnType<typeof receiver.process>>;
-      try {
-        outcome = await receiver.process(event);
-      } catch (processError) {
-        report.failed++;
-        logger.warn('processing a polled event failed', { taskId: task.taskId, error: describe(processError) });
-        return backOff(task);
-      }
-      // `queued`: the receiver has a queue and stored the event there; its workers run (and retry) the handlers.
-      const handedOver = outcome === 'processed' || outcome === 'queued';
-      if (handedOver) report.dispatched++;
-      const terminal = isTerminalStatus(event.status);
-      if (outcome === 'superseded' || (terminal && (handedOver || outcome === 'duplicate'))) {
-        await store.deletePending(task.taskId);
-        report.completed++;
-        if (handedOver) logger.info('recovered a task by polling', { taskId: task.taskId });
-        return;
-      }
-      if (terminal) {
-        // A callback holds the terminal event right now: look again soon; the probe will then find it done.
-        return reschedule(task, task.attempts + 1, now() + backoffMs);
-      }
-      return backOff(task);
-    };
+    const settle = (task: KlingPendingTask, event: KlingTaskEvent | undefined, error?: unknown) =>
+      telemetry.task(task, async (): Promise<PollOutcome> => {
+        if (event === undefined) {
+          report.failed += error === undefined ? 0 : 1;
+          logger.warn(pollFailure(error), {
+            taskId: task.taskId,
+            product: task.product,
+            error: describe(error),
+          });
+          await backOff(task);
+          return error === undefined ? 'not_returned' : 'failed';
+        }
+        let outcome: Awaited<ReturnType<typeof receiver.process>>;
+        try {
+          outcome = await receiver.process(event);
+        } catch (processError) {
+          report.failed++;
+          logger.warn('processing a polled event failed', { taskId: task.taskId, error: describe(processError) });
+          await backOff(task);
+          return 'failed';
+        }
+        // `queued`: the receiver has a queue and stored the event there; its workers run (and retry) the handlers.
+        const handedOver = outcome === 'processed' || outcome === 'queued';
+        if (handedOver) report.dispatched++;
+        const terminal = isTerminalStatus(event.status);
+        if (outcome === 'superseded' || (terminal && (handedOver || outcome === 'duplicate'))) {
+          await store.deletePending(task.taskId);
+          report.completed++;
+          if (handedOver && terminal) {
+            logger.info('recovered a task by polling', { taskId: task.taskId });
+            telemetry.ended('poll');
+            return 'recovered';
+          }
+          // Its terminal event was processed before this poll's: a callback (or an earlier poll) ended it.
+          telemetry.ended('callback');
+          return 'ended_by_callback';
+        }
+        if (terminal) {
+          // A callback holds the terminal event right now: look again soon; the probe will then find it done.
+          await reschedule(task, task.attempts + 1, now() + backoffMs);
+          return 'running';
+        }
+        await backOff(task);
+        return 'running';
+      });
     // One task's store failure must not stop the others: its lease lapses and a later tick takes it again.
     const guard = async (task: KlingPendingTask, fn: () => Promise<unknown>): Promise<void> => {
       try {
@@ -142,6 +156,7 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
         if (await store.isTaskDone(task.taskId)) {
           await store.deletePending(task.taskId);
           report.alreadyDone++;
+          telemetry.ended('callback');
           return;
         }
         toPoll.push(task);
@@ -200,11 +215,18 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
     }
     await eachLimit(units, concurrency, (unit) => unit());
     if (report.taken > 0) logger.debug('reconciler tick', { ...report });
+    if (telemetry.wantsPending && store.pendingStats !== undefined) {
+      try {
+        telemetry.pending(await store.pendingStats(), now());
+      } catch (error) {
+        logger.warn('store could not count pending tasks', { error: describe(error) });
+      }
+    }
     return report;
   };
 
   const tick = (): Promise<KlingReconcileReport> => {
-    inFlight ??= runTick().finally(() => {
+    inFlight ??= telemetry.tick(runTick).finally(() => {
       inFlight = undefined;
     });
     return inFlight;

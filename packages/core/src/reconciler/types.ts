@@ -2,6 +2,7 @@ import type { KlingClient } from '../client/client.js';
 import type { KlingLogger } from '../logger.js';
 import type { KlingReceiver } from '../receiver/types.js';
 import type { KlingDedupeStore, KlingPendingTasks } from '../store/types.js';
+import type { KlingTelemetryOptions } from '../telemetry/options.js';
 
 /** Options of `createReconciler`. */
 export interface ReconcilerOptions {
@@ -44,6 +45,8 @@ export interface ReconcilerOptions {
   now?: () => number;
   /** Default: `consoleLogger()`. */
   logger?: KlingLogger;
+  /** Where its spans and metrics go. Default: the globally registered OpenTelemetry providers (none: nothing). */
+  telemetry?: KlingTelemetryOptions;
 }
 
 /** What one tick did (the counts are per task; `dispatched` counts events that reached handlers). */

@@ -6,6 +6,7 @@ import type {
   KlingClaimResult,
   KlingCompleteOptions,
   KlingEventRef,
+  KlingPendingStats,
   KlingPendingTask,
   KlingStore,
 } from './types.js';
@@ -493,6 +494,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): KlingStore {
 
     async deletePending(taskId: string): Promise<void> {
       pending.delete(taskId);
+    },
+
+    async pendingStats(): Promise<KlingPendingStats> {
+      let oldestCreatedAt: number | undefined;
+      for (const task of pending.values()) {
+        if (oldestCreatedAt === undefined || task.createdAt < oldestCreatedAt) oldestCreatedAt = task.createdAt;
+      }
+      return oldestCreatedAt === undefined ? { count: 0 } : { count: pending.size, oldestCreatedAt };
     },
 
     async takeDuePending(now: number, limit: number, leaseMs: number): Promise<KlingPendingTask[]> {

@@ -69,6 +69,14 @@ export interface KlingPendingTask {
   attempts: number;
 }
 
+/** How many tasks are pending, and since when: the reconciler reports them as metrics after each tick. */
+export interface KlingPendingStats {
+  /** Tasks recorded as pending. */
+  count: number;
+  /** `createdAt` (Unix ms) of the oldest pending task, when the store can tell it (undefined when none is pending). */
+  oldestCreatedAt?: number;
+}
+
 /** What the client and the reconciler need: the queue of tasks to poll if their terminal callback never comes. */
 export interface KlingPendingTasks {
   /** Records (or replaces) a pending task. */
@@ -81,6 +89,11 @@ export interface KlingPendingTasks {
    * `dueAt`, earliest due first.
    */
   takeDuePending(now: number, limit: number, leaseMs: number): Promise<KlingPendingTask[]>;
+  /**
+   * How many tasks are pending and the oldest one's creation time. Optional: asked once per reconciler tick, only
+   * when metrics are recorded.
+   */
+  pendingStats?(): Promise<KlingPendingStats>;
   /** Releases resources the store owns (timers). Never closes a client the user passed in. */
   close?(): Promise<void>;
 }

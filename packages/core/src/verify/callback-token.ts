@@ -11,7 +11,10 @@ import type { KlingVerifiableRequest, KlingVerifier, VerifyOutcome } from './typ
 export interface CallbackTokenOptions {
   /** The secret the callback URLs were signed with ({@link signCallbackUrl}). */
   secret?: string;
-  /** Several secrets during a rotation; a token signed with any of them passes. Combined with `secret`. */
+  /**
+   * Several secrets during a rotation; a token signed with any of them passes. Combined with `secret` (which counts
+   * as the first, current one): a token verified by a later (old) one is logged as a warning once a day.
+   */
   secrets?: readonly string[];
   /** Required `aud` claim. Default `kling-callback`. */
   audience?: string;
@@ -64,15 +67,15 @@ function tokenOf(request: KlingVerifiableRequest): string | undefined | null {
 }
 
 /** `expect` from the `ext` / `tid` claims, or a reason when one is present but not a string. */
-function binding(payload: JWTPayload): VerifyOutcome {
+function binding(payload: JWTPayload, secretIndex: number): VerifyOutcome {
   const { ext, tid } = payload;
   if (ext !== undefined && typeof ext !== 'string') return fail('token claim "ext" is not a string');
   if (tid !== undefined && typeof tid !== 'string') return fail('token claim "tid" is not a string');
-  if (ext === undefined && tid === undefined) return { ok: true, verifier: NAME };
+  if (ext === undefined && tid === undefined) return { ok: true, verifier: NAME, secretIndex };
   const expect: { taskId?: string; externalTaskId?: string } = {};
   if (ext !== undefined) expect.externalTaskId = ext;
   if (tid !== undefined) expect.taskId = tid;
-  return { ok: true, verifier: NAME, expect };
+  return { ok: true, verifier: NAME, expect, secretIndex };
 }
 
 class CallbackTokenVerifier implements KlingVerifier {
@@ -111,13 +114,13 @@ class CallbackTokenVerifier implements KlingVerifier {
       requiredClaims: ['exp'],
     };
     const accepted = acceptedToken(token, this.#hmacKeys, options);
-    if (accepted !== undefined) return binding(accepted);
+    if (accepted !== undefined) return binding(accepted.payload, accepted.secretIndex);
     const keys = await this.#keys;
     let reason = 'token rejected';
-    for (const key of keys) {
+    for (const [secretIndex, key] of keys.entries()) {
       try {
         const { payload } = await jwtVerify(token, key, options);
-        return binding(payload);
+        return binding(payload, secretIndex);
       } catch (error) {
         reason = reasonOf(error);
         // Only a signature mismatch means another secret may fit; any other refusal holds for every secret.

@@ -13,7 +13,12 @@ export interface HmacSignatureOptions {
 
 export const NAME = 'hmac-signature';
 export const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
-export const PASSED: VerifyOutcome = { ok: true, verifier: NAME };
+const PASSES: VerifyOutcome[] = [];
+/** What a pass with the secret at `secretIndex` answers: one frozen object per index, made once. */
+export function passed(secretIndex: number): VerifyOutcome {
+  PASSES[secretIndex] ??= Object.freeze({ ok: true, verifier: NAME, secretIndex });
+  return PASSES[secretIndex] as VerifyOutcome;
+}
 export const NO_MATCH: VerifyOutcome = { ok: false, verifier: NAME, reason: 'no signature matched' };
 
 /** The header name to read, lower case, checked. */

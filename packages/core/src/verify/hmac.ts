@@ -7,7 +7,7 @@ import {
   missing,
   NAME,
   NO_MATCH,
-  PASSED,
+  passed,
   SIGNATURE,
 } from './hmac-scheme.js';
 import { secretList } from './secrets.js';
@@ -39,8 +39,8 @@ class HmacVerifier implements KlingVerifier {
     const hex = SIGNATURE.exec(value)?.[1];
     if (hex === undefined) return malformed(this.#header);
     const signature = Buffer.from(hex, 'hex');
-    for (const key of this.#keys) {
-      if (timingSafeEqual(hmacSha256(key, request.rawBody), signature)) return PASSED;
+    for (let i = 0; i < this.#keys.length; i++) {
+      if (timingSafeEqual(hmacSha256(this.#keys[i] as KeyObject, request.rawBody), signature)) return passed(i);
     }
     return NO_MATCH;
   }

@@ -8,7 +8,7 @@ import {
   missing,
   NAME,
   NO_MATCH,
-  PASSED,
+  passed,
   SIGNATURE,
 } from './hmac-scheme.js';
 import { secretList } from './secrets.js';
@@ -35,9 +35,10 @@ class WebHmacVerifier implements KlingVerifier {
     if (hex === undefined) return malformed(this.#header);
     const signature = fromHex(hex);
     const body = bytesOf(request.rawBody);
-    for (const key of await this.#keys) {
+    const keys = await this.#keys;
+    for (let i = 0; i < keys.length; i++) {
       // subtle.verify compares in constant time.
-      if (await globalThis.crypto.subtle.verify('HMAC', key, signature, body)) return PASSED;
+      if (await globalThis.crypto.subtle.verify('HMAC', keys[i] as CryptoKey, signature, body)) return passed(i);
     }
     return NO_MATCH;
   }

@@ -130,7 +130,12 @@ export function signedParts(
   return { id, timestamp: CANONICAL_SECONDS.test(timestamp) ? timestamp : String(seconds), signatures };
 }
 
-export const PASSED: VerifyOutcome = { ok: true, verifier: NAME };
+/** What a pass with the secret at `secretIndex` answers: one frozen object per index, made once. */
+const PASSES: VerifyOutcome[] = [];
+export function passed(secretIndex: number): VerifyOutcome {
+  PASSES[secretIndex] ??= Object.freeze({ ok: true, verifier: NAME, secretIndex });
+  return PASSES[secretIndex] as VerifyOutcome;
+}
 export const NO_MATCH: VerifyOutcome = fail('no signature matched');
 
 function fail(reason: string): VerifyOutcome {

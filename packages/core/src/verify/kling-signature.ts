@@ -5,7 +5,7 @@ import {
   listsSignature,
   NAME,
   NO_MATCH,
-  PASSED,
+  passed,
   type SignKlingWebhookInput,
   signedParts,
   signingKeyBase64,
@@ -42,9 +42,9 @@ class KlingSignatureVerifier implements KlingVerifier {
   verify(request: KlingVerifiableRequest): VerifyOutcome {
     const parts = signedParts(request, this.#toleranceSec, this.#now());
     if ('ok' in parts) return parts;
-    for (const key of this.#keys) {
-      const expected = sign(key, parts.id, parts.timestamp, request.rawBody).toString('base64');
-      if (listsSignature(parts.signatures, expected)) return PASSED;
+    for (let i = 0; i < this.#keys.length; i++) {
+      const expected = sign(this.#keys[i] as KeyObject, parts.id, parts.timestamp, request.rawBody).toString('base64');
+      if (listsSignature(parts.signatures, expected)) return passed(i);
     }
     return NO_MATCH;
   }

@@ -6,7 +6,7 @@ import {
   listsSignature,
   NAME,
   NO_MATCH,
-  PASSED,
+  passed,
   type SignKlingWebhookInput,
   signedParts,
   signingKeyBase64,
@@ -42,10 +42,11 @@ class WebKlingSignatureVerifier implements KlingVerifier {
     const parts = signedParts(request, this.#toleranceSec, this.#now());
     if ('ok' in parts) return parts;
     const data = signedBytes(parts.id, parts.timestamp, bytesOf(request.rawBody));
-    for (const key of await this.#keys) {
+    const keys = await this.#keys;
+    for (let i = 0; i < keys.length; i++) {
       // The header is compared as text, like the node:crypto verifier: only the canonical base64 of the HMAC matches.
-      const expected = toBase64(new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', key, data)));
-      if (listsSignature(parts.signatures, expected)) return PASSED;
+      const expected = toBase64(new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', keys[i] as CryptoKey, data)));
+      if (listsSignature(parts.signatures, expected)) return passed(i);
     }
     return NO_MATCH;
   }

@@ -26,7 +26,7 @@ export function acceptedToken(
   token: string,
   keys: readonly KeyObject[],
   options: JWTClaimVerificationOptions,
-): JWTPayload | undefined {
+): { payload: JWTPayload; secretIndex: number } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== HS256_HEADER) return undefined;
   const [, payload = '', signature = ''] = parts;
@@ -35,9 +35,10 @@ export function acceptedToken(
   const signed = `${HS256_HEADER}.${payload}`;
   const matches = (key: KeyObject) =>
     timingSafeEqual(Buffer.from(createHmac('sha256', key).update(signed).digest('base64url')), given);
-  if (!keys.some(matches)) return undefined;
+  const secretIndex = keys.findIndex(matches);
+  if (secretIndex === -1) return undefined;
   try {
-    return UnsecuredJWT.decode(`${NONE_HEADER}.${payload}.`, options).payload;
+    return { payload: UnsecuredJWT.decode(`${NONE_HEADER}.${payload}.`, options).payload, secretIndex };
   } catch {
     return undefined;
   }

@@ -12,6 +12,6 @@ export function acceptedToken(
   _token: string,
   _keys: readonly unknown[],
   _options: JWTClaimVerificationOptions,
-): JWTPayload | undefined {
+): { payload: JWTPayload; secretIndex: number } | undefined {
   return undefined;
 }

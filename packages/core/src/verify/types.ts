@@ -10,7 +10,16 @@ export interface KlingVerifiableRequest extends Omit<KlingRequest, 'rawBody'> {
  * body and answers 401 when they differ (a callback token issued for task A cannot deliver task B).
  */
 export type VerifyOutcome =
-  | { ok: true; verifier: string; expect?: { taskId?: string; externalTaskId?: string } }
+  | {
+      ok: true;
+      verifier: string;
+      expect?: { taskId?: string; externalTaskId?: string };
+      /**
+       * Which of the verifier's secrets matched (0: the first, the current one), for rotation metrics and warnings.
+       * Never the secret itself.
+       */
+      secretIndex?: number;
+    }
   | { ok: false; verifier: string; reason: string };
 
 /**
