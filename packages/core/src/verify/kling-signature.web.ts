@@ -45,7 +45,9 @@ class WebKlingSignatureVerifier implements KlingVerifier {
     const keys = await this.#keys;
     for (let i = 0; i < keys.length; i++) {
       // The header is compared as text, like the node:crypto verifier: only the canonical base64 of the HMAC matches.
-      const expected = toBase64(new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', keys[i] as CryptoKey, data)));
+      const expected = toBase64(
+        new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', keys[i] as CryptoKey, data)),
+      );
       if (listsSignature(parts.signatures, expected)) return passed(i);
     }
     return NO_MATCH;
