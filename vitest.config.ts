@@ -22,7 +22,7 @@ export default defineConfig({
       { find: /^@kling-webhooks\/core\/adapter$/, replacement: pkg('core/src/adapter.ts') },
       { find: /^@kling-webhooks\/testing\/store-contract$/, replacement: pkg('testing/src/store-contract.ts') },
       {
-        find: /^@kling-webhooks\/(core|express|fastify|nestjs|redis|testing|web)$/,
+        find: /^@kling-webhooks\/(bullmq|core|express|fastify|nestjs|redis|testing|web)$/,
         replacement: pkg('$1/src/index.ts'),
       },
     ],

@@ -45,6 +45,7 @@ const ROUTE_NAMES: Record<Exclude<RouteName, 'bare'>, string> = {
   signature: 'Kling signature · memory store',
   token: 'callback token · memory store',
   redis: 'Kling signature · Redis store',
+  queued: 'Kling signature · Redis store · BullMQ queue (handlers in workers)',
   slow: 'Kling signature · memory store · handler sleeps 30 s',
   peer: 'peer (hand-written): standardwebhooks verify · zod · Map',
   floor: 'floor (hand-written): one HMAC · JSON.parse · Map',
@@ -135,7 +136,8 @@ function comparisonTable(processes: readonly ProcessResult[]): string {
   for (const process of processes) {
     for (const [route, runs] of process.runs) {
       if (!isOurs(route)) continue;
-      const floorRuns = process.runs.get(route === 'redis' ? 'redis-floor' : 'floor');
+      const onRedis = route === 'redis' || route === 'queued';
+      const floorRuns = process.runs.get(onRedis ? 'redis-floor' : 'floor');
       const peerRuns = process.runs.get('peer');
       if (floorRuns === undefined && peerRuns === undefined) continue;
       const cells = (other: readonly LoadResult[] | undefined, goal: number): string => {
@@ -143,7 +145,7 @@ function comparisonTable(processes: readonly ProcessResult[]): string {
         const { median: share, rounds } = pairedRatios(runs, other);
         return `${ratio(share)} | ${rounds.map(ratio).join(' ')} | ${verdictOf(share, goal)}`;
       };
-      const floorGoal = route === 'redis' ? REDIS_FLOOR_TARGET : FLOOR_TARGET;
+      const floorGoal = onRedis ? REDIS_FLOOR_TARGET : FLOOR_TARGET;
       lines.push(
         `| ${FRAMEWORK_NAMES[process.framework]} | ${ROUTE_NAMES[route]} | ${cells(floorRuns, floorGoal)} | ` +
           `${cells(peerRuns, PEER_TARGET)} |`,

@@ -4,7 +4,9 @@ import type { Auth } from './deliveries.js';
  * What a measured route is: the framework's bare route, ours with one verifier and one store, or a hand-written route
  * to compare ours with: `peer` is what a user writes with the reference libraries (`standardwebhooks`, zod, a `Map`),
  * `floor` the least a verified, deduped route can do (one HMAC, `JSON.parse`, a `Map`), `redis-floor` the same with
- * one `SET NX PX` in Redis instead of the `Map`. The breakdown adds
+ * one `SET NX PX` in Redis instead of the `Map`. `queued` is the Redis route with a BullMQ queue: each event is stored
+ * as a job and answered, no handler runs in the request (no worker runs during the bench; the jobs are dropped between
+ * runs). The breakdown adds
  * Fastify routes that each do one step more: `raw` takes the body and answers like ours without the receiver,
  * `pipeline` is ours with `verify: 'none'` and a store that keeps nothing, `memory` adds the memory store, `sha256`
  * adds one SHA-256 of the body (a function verifier), and `signature` is the real thing.
@@ -14,6 +16,7 @@ export type RouteName =
   | 'signature'
   | 'token'
   | 'redis'
+  | 'queued'
   | 'slow'
   | 'raw'
   | 'pipeline'
@@ -53,6 +56,7 @@ export const ROUTES: Readonly<Record<RouteName, RouteSpec>> = {
   signature: { name: 'signature', path: '/kling/signature', auth: 'signature' },
   token: { name: 'token', path: '/kling/token', auth: 'token' },
   redis: { name: 'redis', path: '/kling/redis', auth: 'signature' },
+  queued: { name: 'queued', path: '/kling/queued', auth: 'signature' },
   slow: { name: 'slow', path: '/kling/slow', auth: 'signature' },
   raw: { name: 'raw', path: '/raw', auth: 'signature' },
   pipeline: { name: 'pipeline', path: '/kling/pipeline', auth: 'signature' },

@@ -19,7 +19,8 @@ const signer = new DeliverySigner(secrets);
 
 /**
  * Server processes and the routes each runs: bare, the hand-written floor and peer, and ours, measured in turn every
- * round. Nest mounts one KlingModule per app: one process per verifier. The Redis floor runs beside our Redis row.
+ * round. Nest mounts one KlingModule per app: one process per verifier. The Redis floor runs beside our Redis row, and
+ * the queued route (BullMQ) beside both: queued vs in-request (Redis) vs bare, same process and rounds.
  * A quick run leaves the hand-written routes out of the Nest token processes (the signature processes have them), to
  * stay a short smoke run.
  */
@@ -27,8 +28,8 @@ function plan(quick: boolean): readonly { framework: Framework; routes: RouteNam
   const written: RouteName[] = ['floor', 'peer'];
   const nestToken: RouteName[] = quick ? ['bare', 'token'] : ['bare', ...written, 'token'];
   return [
-    { framework: 'express', routes: ['bare', ...written, 'signature', 'token', 'redis-floor', 'redis'] },
-    { framework: 'fastify', routes: ['bare', ...written, 'signature', 'token', 'redis-floor', 'redis'] },
+    { framework: 'express', routes: ['bare', ...written, 'signature', 'token', 'redis-floor', 'redis', 'queued'] },
+    { framework: 'fastify', routes: ['bare', ...written, 'signature', 'token', 'redis-floor', 'redis', 'queued'] },
     { framework: 'nest-express', routes: ['bare', ...written, 'signature'] },
     { framework: 'nest-express', routes: nestToken },
     { framework: 'nest-fastify', routes: ['bare', ...written, 'signature'] },

@@ -1,4 +1,11 @@
-import type { KlingLogger, KlingReceiver, KlingStore, KlingTaskEvent, KlingVerifyOption } from '@kling-webhooks/core';
+import type {
+  KlingEventQueue,
+  KlingLogger,
+  KlingReceiver,
+  KlingStore,
+  KlingTaskEvent,
+  KlingVerifyOption,
+} from '@kling-webhooks/core';
 
 /** A handler of the suite: gets every event of its status. */
 export type ConformanceHandler = (event: KlingTaskEvent) => unknown | Promise<unknown>;
@@ -28,6 +35,13 @@ export interface ConformanceStartOptions {
   expressJsonFirst?: boolean;
   /** Nest targets create the app with `rawBody: true` (Nest's parsers keep the bytes). Others ignore it. */
   rawBody?: boolean;
+  /** The receiver's queue (the "queued" variant): handlers then run in `worker`, not in the request. */
+  queue?: KlingEventQueue;
+  /**
+   * Starts a queue worker on the app's receiver once its handlers are registered (Nest: the module's `worker`
+   * option); the app closes it.
+   */
+  worker?: (receiver: KlingReceiver) => { close(): Promise<void> };
 }
 
 /** A started app, listening on 127.0.0.1. */

@@ -58,7 +58,7 @@ export function documentationFiles(root: string): string[] {
   return found.sort();
 }
 
-const packages = ['core', 'express', 'fastify', 'nestjs', 'redis', 'testing', 'web'];
+const packages = ['bullmq', 'core', 'express', 'fastify', 'nestjs', 'redis', 'testing', 'web'];
 
 /**
  * Type-checks each block as its own ES module under `strict`, against the workspace packages' sources, in one

@@ -52,12 +52,14 @@ function handWrittenScope(scope: FastifyInstance, routes: readonly HandWrittenRo
 }
 
 /**
- * The breakdown's floor: what our route does without the receiver. Same catch-all parser as the plugin, the body taken
+ * The breakdown's floor: what our route does without the receiver. Same parsers as the plugin (JSON named, the rest caught), the body taken
  * the same way, parsed, and the same answer.
  */
 async function rawRoute(scope: FastifyInstance): Promise<void> {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  const handOver = (_request: unknown, _payload: unknown, done: (error: null) => void) => done(null);
+  scope.addContentTypeParser('application/json', handOver);
+  scope.addContentTypeParser('*', handOver);
   scope.post(ROUTES.raw.path, async (request, reply) => {
     const body = await takeArrivedBody(request.raw, 1024 * 1024);
     JSON.parse(Buffer.from(body ?? []).toString());

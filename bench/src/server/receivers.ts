@@ -1,7 +1,9 @@
 import { hash } from 'node:crypto';
+import { bullmqQueue, type KlingBullmqQueue } from '@kling-webhooks/bullmq';
 import {
   callbackToken,
   type KlingDedupeStore,
+  type KlingEventQueue,
   type KlingReceiverOptions,
   type KlingTaskPairings,
   type KlingVerifiableRequest,
@@ -83,6 +85,38 @@ export function redisClient(): Redis {
   return redis;
 }
 
+const queues: KlingBullmqQueue[] = [];
+/** Jobs dropped at the last stats request (the queued route runs without a worker). */
+let draining: Promise<unknown> = Promise.resolve();
+
+/**
+ * A BullMQ queue for the queued route, as the bullmq README shows it; each stored job counts as the route's dispatch
+ * (its handlers would run in a worker), so the bench's "one dispatch per 2xx" check holds for it too.
+ */
+function countedQueue(route: RouteName): KlingEventQueue {
+  const queue = bullmqQueue({
+    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    name: 'events',
+    prefix: `kling-bench-${process.pid}-${Date.now()}`,
+  });
+  queues.push(queue);
+  return {
+    async enqueue(job) {
+      await queue.enqueue(job);
+      countDispatch(route);
+    },
+  };
+}
+
+/**
+ * Drops the jobs the queued route stored since the last call, in the background: called at each stats request, so
+ * the work falls between two measured runs (the next stats request waits for it first).
+ */
+export async function settleQueues(): Promise<void> {
+  await draining;
+  draining = Promise.all(queues.map((queue) => queue.queue.drain(true))).catch(() => {});
+}
+
 /**
  * Receiver options of one of our routes, as an app would write them: Kling's signature or a callback token, the
  * memory store with its defaults (bounded to 100k entries, so a long run also measures eviction) or the Redis store.
@@ -100,6 +134,13 @@ export function receiverOptions(route: OurRoute, secrets: BenchSecrets): KlingRe
         store: redisStore({ client: redisClient(), prefix: redisPrefix }),
         dedupeTtlMs: REDIS_TTL_MS,
       };
+    case 'queued':
+      return {
+        verify: signature,
+        store: redisStore({ client: redisClient(), prefix: redisPrefix }),
+        dedupeTtlMs: REDIS_TTL_MS,
+        queue: countedQueue(route),
+      };
     case 'slow':
       return { verify: signature, store: memoryStore(), ackTimeoutMs: Number(process.env.BENCH_ACK_TIMEOUT_MS) };
     case 'pipeline':
@@ -113,6 +154,11 @@ export function receiverOptions(route: OurRoute, secrets: BenchSecrets): KlingRe
 
 /** Deletes this process's Redis keys and closes the client. */
 export async function closeRedis(): Promise<void> {
+  await draining;
+  for (const queue of queues) {
+    await queue.queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+  }
   if (redis === undefined) return;
   let cursor = '0';
   do {

@@ -37,3 +37,13 @@ export class KlingHandlerError extends KlingWebhookError {
     this.key = key;
   }
 }
+
+/**
+ * The queue of a receiver configured with `queue` did not store an event (its backend is down, or it did not answer
+ * within the ack budget). The receiver releases its claim and answers 503 so the sender delivers the event again.
+ */
+export class KlingQueueError extends KlingWebhookError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KLING_QUEUE_UNAVAILABLE', message, options);
+  }
+}

@@ -21,7 +21,7 @@ export type {
   KlingTaskBody,
 } from './client/types.js';
 // --- contracts ---
-export { KlingConfigError, KlingHandlerError, KlingStoreError, KlingWebhookError } from './errors.js';
+export { KlingConfigError, KlingHandlerError, KlingQueueError, KlingStoreError, KlingWebhookError } from './errors.js';
 export type {
   KlingAudio,
   KlingBilling,
@@ -51,6 +51,7 @@ export { consoleLogger, silentLogger } from './logger.js';
 export type { KlingNormalizeContext } from './normalize.js';
 export { normalize, normalizeMany } from './normalize.js';
 // --- receiver ---
+export type { KlingEventQueue, KlingQueuedEvent } from './queue/types.js';
 export { createKlingReceiver } from './receiver/create.js';
 export type {
   KlingErrorHandler,

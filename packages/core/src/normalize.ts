@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { KlingTaskEvent, KlingTaskFields } from './event.js';
 import { boundedArray } from './schemas/bounded-array.js';
 import { klingEnvelopeSchema, klingListEnvelopeSchema } from './schemas/envelope.js';
+import { parseBody } from './schemas/fast-parse.js';
 import { MAX_TASKS } from './schemas/fields.js';
 import { klingFlatBodySchema } from './schemas/flat.js';
 import { isRecord } from './schemas/record.js';
@@ -62,7 +63,7 @@ function isEnvelope(body: Record<string, unknown>): boolean {
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body);
+  const result = parseBody(schema, body);
   if (!result.success) throw KlingValidationError.fromZod(result.error);
   return result.data;
 }

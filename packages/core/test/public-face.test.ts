@@ -9,6 +9,7 @@ const USER_API = [
   'KlingConfigError',
   'KlingHandlerError',
   'KlingHttpError',
+  'KlingQueueError',
   'KlingStoreError',
   'KlingTaskNotFoundError',
   'KlingTimeoutError',

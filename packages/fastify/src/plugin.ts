@@ -31,11 +31,15 @@ const plugin: FastifyPluginAsync<KlingFastifyOptions> = async (app, options) => 
   // checks, with its own size limit, so 405, 415 and 413 are the receiver's answers here as in every adapter.
   await app.register(async (route) => {
     route.removeAllContentTypeParsers();
-    route.addContentTypeParser('*', (request, payload, done) => {
+    const handOver = (request: FastifyRequest, payload: AsyncIterable<Uint8Array>, done: (error: null) => void) => {
       // Usually the request itself: only a stream a hook wrapped is kept (a WeakMap entry per request costs the GC).
       if (payload !== request.raw) bodies.set(request, payload);
-      done(null, undefined);
-    });
+      done(null);
+    };
+    // Named as well as caught: Fastify caches the parser of a named type by the header's value, while every request
+    // that falls to the catch-all has its header parsed again.
+    route.addContentTypeParser('application/json', handOver);
+    route.addContentTypeParser('*', handOver);
     route.all(options.path, async (request, reply) => {
       // A request's lines go to its request.log (with its reqId), passed along rather than found through an
       // AsyncLocalStorage, whose hooks would slow every promise of the app.

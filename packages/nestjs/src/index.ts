@@ -8,5 +8,5 @@ export { KlingModule } from './kling.module.js';
 export { KLING_LOGGER_CONTEXT, nestKlingLogger } from './logger.js';
 export type { KlingModuleAsyncOptions, KlingModuleForRootOptions } from './module-definition.js';
 export { KLING_MODULE_OPTIONS } from './module-definition.js';
-export type { KlingModuleOptions } from './options.js';
+export type { KlingModuleOptions, KlingModuleWorker, KlingModuleWorkerFactory } from './options.js';
 export { InjectKlingReceiver, KLING_RECEIVER } from './tokens.js';

@@ -5,6 +5,7 @@ import { KlingConfigurableModule } from './module-definition.js';
 import { KlingRouteMounter } from './mount/index.js';
 import { klingReceiverProvider } from './receiver-provider.js';
 import { KLING_RECEIVER } from './tokens.js';
+import { KlingWorkerHost } from './worker-host.js';
 
 /**
  * Receives Kling callbacks in a Nest app. `KlingModule.forRoot({ path, verify, store, ... })` or
@@ -13,7 +14,7 @@ import { KLING_RECEIVER } from './tokens.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [klingReceiverProvider, KlingHandlerExplorer, KlingRouteMounter],
+  providers: [klingReceiverProvider, KlingHandlerExplorer, KlingRouteMounter, KlingWorkerHost],
   exports: [KLING_RECEIVER],
 })
 export class KlingModule extends KlingConfigurableModule {}

@@ -9,9 +9,17 @@ import { KLING_RECEIVER } from './tokens.js';
 export const klingReceiverProvider: FactoryProvider<KlingReceiver> = {
   provide: KLING_RECEIVER,
   inject: [KLING_MODULE_OPTIONS],
-  useFactory: ({ path, useGlobalPrefix: _useGlobalPrefix, ...options }: KlingModuleOptions): KlingReceiver => {
+  useFactory: ({ path, useGlobalPrefix: _useGlobalPrefix, worker, ...options }: KlingModuleOptions): KlingReceiver => {
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new KlingConfigError('KlingModule needs a `path` starting with "/", e.g. "/webhooks/kling"');
+    }
+    if (worker !== undefined && typeof worker !== 'function') {
+      throw new KlingConfigError(
+        'KlingModule: `worker` must be a function of the receiver, e.g. klingWorker({ connection })',
+      );
+    }
+    if (worker !== undefined && options.queue === undefined) {
+      throw new KlingConfigError('KlingModule: `worker` needs `queue` (the worker runs what the queue stores)');
     }
     return createKlingReceiver({ ...options, logger: options.logger ?? nestKlingLogger() });
   },

@@ -56,6 +56,10 @@ describe('decorator types', () => {
     expectTypeOf<KlingModuleForRootOptions>().toHaveProperty('path').toEqualTypeOf<string>();
     expectTypeOf<KlingModuleForRootOptions>().toHaveProperty('isGlobal');
     expectTypeOf<KlingModuleAsyncOptions>().toHaveProperty('useFactory');
+    expectTypeOf<KlingModuleForRootOptions>().toHaveProperty('queue');
+    expectTypeOf<KlingModuleForRootOptions>().toHaveProperty('worker');
+    // @ts-expect-error `worker` is a function of the receiver, not a worker
+    KlingModule.forRoot({ path: '/webhooks/kling', verify: 'none', worker: { close: async () => {} } });
     // @ts-expect-error `verify` is required
     KlingModule.forRoot({ path: '/webhooks/kling' });
     // @ts-expect-error `status` must be a Kling status or '*'

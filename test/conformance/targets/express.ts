@@ -19,8 +19,10 @@ export const expressTarget: ConformanceTarget = {
       maxBodyBytes: options.maxBodyBytes,
       bodyTimeoutMs: options.bodyTimeoutMs,
       logger: options.logger ?? silentLogger,
+      queue: options.queue,
     });
     registerHandlers(middleware.receiver, options.handlers);
+    const worker = options.worker?.(middleware.receiver);
     app.use(middleware);
     app.post('/api/echo', express.json(), (req, res) => {
       res.json(req.body);
@@ -33,6 +35,7 @@ export const expressTarget: ConformanceTarget = {
       close: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await worker?.close();
       },
     };
   },

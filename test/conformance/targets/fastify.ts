@@ -15,10 +15,18 @@ export const fastifyTarget: ConformanceTarget = {
       maxBodyBytes: options.maxBodyBytes,
       bodyTimeoutMs: options.bodyTimeoutMs,
       logger: options.logger,
+      queue: options.queue,
     });
     registerHandlers(app.kling, options.handlers);
+    const worker = options.worker?.(app.kling);
     app.post('/api/echo', async (request) => request.body);
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-    return { baseUrl, close: () => app.close() };
+    return {
+      baseUrl,
+      close: async () => {
+        await app.close();
+        await worker?.close();
+      },
+    };
   },
 };

@@ -51,9 +51,11 @@ export async function startNestApp(
   options: ConformanceStartOptions,
   create: (module: unknown) => Promise<INestApplication>,
 ): Promise<ConformanceApp> {
-  const { path, verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, logger, handlers } = options;
+  const { path, verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, logger, handlers, queue, worker } = options;
   @Module({
-    imports: [KlingModule.forRoot({ path, verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, logger })],
+    imports: [
+      KlingModule.forRoot({ path, verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, logger, queue, worker }),
+    ],
     providers: [{ provide: HANDLERS, useValue: handlers }, ForwardingHandlers],
     controllers: [EchoController],
   })

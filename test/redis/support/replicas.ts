@@ -45,12 +45,12 @@ export interface Replica {
 }
 
 /** The built packages the replicas import; fails with the command to run when they are missing. */
-export function assertBuilt(): void {
-  for (const pkg of ['core', 'redis']) {
+export function assertBuilt(packages: readonly string[] = ['core', 'redis']): void {
+  for (const pkg of packages) {
     const dist = join(root, 'packages', pkg, 'dist', 'index.js');
     if (!existsSync(dist)) {
       throw new Error(
-        `${dist} is missing: run pnpm --filter @kling-webhooks/core --filter @kling-webhooks/redis build`,
+        `${dist} is missing: run ${packages.map((name) => `pnpm --filter @kling-webhooks/${name} build`).join(' && ')}`,
       );
     }
     const built = statSync(dist).mtimeMs;

@@ -27,6 +27,8 @@ import {
   okResponse,
   outOfOrderResponse,
   payloadTooLargeResponse,
+  queuedResponse,
+  queueUnavailableResponse,
   requestTimeoutResponse,
   storeUnavailableResponse,
   taskNotPairedResponse,
@@ -63,6 +65,8 @@ class Receiver implements KlingReceiver {
   private readonly limiter: LogLimiter;
   /** Whether the last claim failed: outages are logged when they start and end. */
   private storeDown = false;
+  /** Whether the last enqueue failed, likewise. */
+  private queueDown = false;
 
   constructor(options: KlingReceiverOptions) {
     // Verification first: a missing `verify` is the error users must see, before any other option is looked at.
@@ -77,6 +81,8 @@ class Receiver implements KlingReceiver {
       this.logger,
       this.options.leaseMs,
       this.options.dedupeTtlMs,
+      this.options.queue,
+      this.options.ackTimeoutMs,
     );
     this.pairing = new PairingCheck(this.options.store, this.options.lookupTask, this.options.dedupeTtlMs, this.logger);
   }
@@ -108,6 +114,10 @@ class Receiver implements KlingReceiver {
 
   process(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
     return this.processor.process(event);
+  }
+
+  runQueued(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
+    return this.processor.run(event);
   }
 
   private async pipeline(request: KlingRequest): Promise<KlingResponse> {
@@ -244,6 +254,37 @@ class Receiver implements KlingReceiver {
         return inFlightResponse(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
     }
 
+    // 5a. With a queue: store the event durably and answer once it is stored; workers run the handlers.
+    if (this.processor.queued) {
+      try {
+        await this.processor.enqueue(
+          event,
+          ref,
+          claim.token,
+          this.options.ackTimeoutMs - (Date.now() - started),
+          logger,
+        );
+      } catch (error) {
+        if (this.queueDown) {
+          logger.debug('enqueue failed; answered 503', { taskId: event.taskId, status: ref.status });
+        } else {
+          this.queueDown = true;
+          logger.error('enqueue failed; answering 503 until the queue stores events again', {
+            taskId: event.taskId,
+            status: event.status,
+            error: describeError((error as Error).cause ?? error),
+          });
+        }
+        return queueUnavailableResponse(STORE_RETRY_AFTER_SEC);
+      }
+      if (this.queueDown) {
+        this.queueDown = false;
+        logger.info('queue stores events again', {});
+      }
+      logger.debug('event queued', { taskId: event.taskId, status: ref.status });
+      return queuedResponse();
+    }
+
     // 5. Dispatch. Synchronous handlers need no ack timer; asynchronous ones get what is left of the budget.
     const dispatched = this.registry.dispatch(event, logger);
     const finished = this.processor.finish(event, ref, claim.token, dispatched, logger);
@@ -272,7 +313,8 @@ class Receiver implements KlingReceiver {
  * task `KlingClient` paired with it in the store; 503 `task_not_paired` while no pairing is known); then dedupe (200
  * `duplicate`, 200 `out-of-order` once the task's terminal state is claimed, 409 in flight, 503 store down), and
  * dispatch to the handlers of the event's status and `'*'` (200, 500 when one throws, 202 when they outlast
- * `ackTimeoutMs`).
+ * `ackTimeoutMs`). With `queue`, the event is enqueued instead (200 `queued` once stored, 503 `queue_unavailable`
+ * when it cannot be, or not within `ackTimeoutMs`) and workers run the handlers through `runQueued`.
  *
  * Throws `KlingConfigError` when `verify` is missing (write `verify: 'none'` to opt out) or another option is
  * invalid.

@@ -58,6 +58,9 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
   if (options.lookupTask !== undefined && typeof options.lookupTask !== 'function') {
     throw new KlingConfigError('createKlingReceiver: lookupTask must be a function');
   }
+  if (options.queue !== undefined && !hasMethods(options.queue, ['enqueue'])) {
+    throw new KlingConfigError('createKlingReceiver: queue must implement enqueue');
+  }
   const logger: KlingLogger = options.logger ?? consoleLogger();
   return Object.freeze({
     verify: options.verify,
@@ -69,5 +72,6 @@ export function resolveReceiverOptions(options: KlingReceiverOptions): ResolvedR
     leaseMs,
     logger,
     ...(options.lookupTask === undefined ? {} : { lookupTask: options.lookupTask }),
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
   });
 }

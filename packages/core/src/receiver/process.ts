@@ -1,6 +1,7 @@
-import { KlingHandlerError, KlingStoreError } from '../errors.js';
+import { KlingHandlerError, KlingQueueError, KlingStoreError } from '../errors.js';
 import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
+import type { KlingEventQueue } from '../queue/types.js';
 import { eventRef, klingIdempotencyKey } from '../store/event-ref.js';
 import type {
   KlingClaimOptions,
@@ -9,6 +10,7 @@ import type {
   KlingDedupeStore,
   KlingEventRef,
 } from '../store/types.js';
+import { BUDGET_SPENT, withinBudget } from './budget.js';
 import { describeError, type HandlerRegistry } from './handlers.js';
 import type { KlingProcessOutcome } from './types.js';
 
@@ -32,6 +34,8 @@ export class EventProcessor {
     private readonly logger: KlingLogger,
     leaseMs: number,
     dedupeTtlMs: number,
+    private readonly queue: KlingEventQueue | undefined,
+    private readonly enqueueBudgetMs: number,
   ) {
     this.claimOptions = Object.freeze({ leaseMs, ttlMs: Math.max(leaseMs, dedupeTtlMs) });
     this.completeOptions = Object.freeze({ ttlMs: dedupeTtlMs });
@@ -85,11 +89,77 @@ export class EventProcessor {
     return failure;
   }
 
+  /** Whether claimed events go to a queue instead of the handlers. */
+  get queued(): boolean {
+    return this.queue !== undefined;
+  }
+
   /**
-   * Runs `event` through claim, dispatch and complete without HTTP. Rejects with the handler failure (after the
-   * release) or with `KlingStoreError` when the claim fails.
+   * Hands a claimed event to the queue, then releases the claim. From then on the queue's entry stands for the event
+   * (one entry per key, so a redelivery that claims again queues nothing new), and the worker claims the event again
+   * when it runs it: completion is recorded with the worker's own claim, so a lease that lapses while the job waits
+   * changes nothing. Holding the claim instead would leave the worker waiting for its lease. Rejects with
+   * `KlingQueueError` (the claim released as well) when the queue did not store the event within `budgetMs`.
+   */
+  async enqueue(
+    event: KlingTaskEvent,
+    ref: KlingEventRef,
+    token: string,
+    budgetMs = this.enqueueBudgetMs,
+    logger = this.logger,
+  ): Promise<void> {
+    const queue = this.queue as KlingEventQueue;
+    let failure: KlingQueueError | undefined;
+    try {
+      const stored = await withinBudget(
+        queue.enqueue({ key: klingIdempotencyKey(event), event }).then(
+          () => undefined,
+          (error: unknown) => new KlingQueueError('the queue did not store the event', { cause: error }),
+        ),
+        budgetMs,
+      );
+      failure = stored === BUDGET_SPENT ? new KlingQueueError('the queue did not store the event in time') : stored;
+    } catch (error) {
+      failure = new KlingQueueError('the queue did not store the event', { cause: error });
+    }
+    try {
+      await this.store.release(ref, token);
+    } catch (error) {
+      // The lease lapses after leaseMs: until then a worker that takes the job waits for it.
+      logger.warn('store release after enqueue failed; the worker waits for the lease', {
+        taskId: event.taskId,
+        status: ref.status,
+        error: describeError(error),
+      });
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Runs `event` through claim, then the queue when there is one, else dispatch and complete, without HTTP. Rejects
+   * with the handler failure (after the release), with `KlingStoreError` when the claim fails, or with
+   * `KlingQueueError` when the queue does not store the event.
    */
   async process(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
+    if (this.queue === undefined) return this.run(event);
+    const ref = eventRef(event);
+    let claim: KlingClaimResult;
+    try {
+      claim = await this.claim(ref);
+    } catch (error) {
+      throw asStoreError(error, 'claim');
+    }
+    if (claim.state === 'done') return 'duplicate';
+    if (claim.state !== 'claimed') return claim.state;
+    await this.enqueue(event, ref, claim.token);
+    return 'queued';
+  }
+
+  /**
+   * Claim, dispatch and complete, whether or not there is a queue (what `process` does without one, and what a queue
+   * worker runs for each job). Rejects like `process`.
+   */
+  async run(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
     const ref = eventRef(event);
     let claim: KlingClaimResult;
     try {

@@ -7,6 +7,7 @@ const OK = '{"ok":true}';
 const DUPLICATE = '{"ok":true,"duplicate":true}';
 const OUT_OF_ORDER = '{"ok":true,"ignored":"out-of-order"}';
 const ACCEPTED = '{"ok":true,"accepted":true}';
+const QUEUED = '{"ok":true,"queued":true}';
 const METHOD_NOT_ALLOWED = '{"error":"method_not_allowed"}';
 const UNSUPPORTED_MEDIA_TYPE = '{"error":"unsupported_media_type"}';
 const PAYLOAD_TOO_LARGE = '{"error":"payload_too_large"}';
@@ -16,6 +17,7 @@ const IN_FLIGHT = '{"error":"in_flight"}';
 const HANDLER_FAILED = '{"error":"handler_failed"}';
 const STORE_UNAVAILABLE = '{"error":"store_unavailable"}';
 const TASK_NOT_PAIRED = '{"error":"task_not_paired"}';
+const QUEUE_UNAVAILABLE = '{"error":"queue_unavailable"}';
 const INTERNAL_ERROR = '{"error":"internal_error"}';
 
 function json(status: number, body: string): KlingResponse {
@@ -42,6 +44,11 @@ export const duplicateResponse = (): KlingResponse => json(200, DUPLICATE);
 export const outOfOrderResponse = (): KlingResponse => json(200, OUT_OF_ORDER);
 /** 202: the ack budget ran out; handlers go on after the answer. */
 export const acceptedResponse = (): KlingResponse => json(202, ACCEPTED);
+/** 200: the event is stored in the receiver's queue; a worker runs its handlers. */
+export const queuedResponse = (): KlingResponse => json(200, QUEUED);
+/** 503: the queue could not store the event; the claim was released and nothing was accepted. */
+export const queueUnavailableResponse = (retryAfterSec: number): KlingResponse =>
+  retryLater(503, QUEUE_UNAVAILABLE, retryAfterSec);
 /** 405 with `Allow: POST`. */
 export function methodNotAllowedResponse(close: boolean): KlingResponse {
   const response = json(405, METHOD_NOT_ALLOWED);

@@ -1,5 +1,6 @@
 import type { KlingEventOf, KlingEventStatus, KlingStatus, KlingStatusAlias, KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
+import type { KlingEventQueue } from '../queue/types.js';
 import type { KlingRequest, KlingResponse } from '../request.js';
 import type { KlingDedupeStore, KlingTaskPairings } from '../store/types.js';
 import type { KlingVerifyOption } from '../verify/types.js';
@@ -59,10 +60,20 @@ export interface KlingReceiverOptions {
   leaseMs?: number;
   /** Where to log. Default: nothing below warn, through `console`. */
   logger?: KlingLogger;
+  /**
+   * Durable hand-off (e.g. `bullmqQueue(...)` from `@kling-webhooks/bullmq`). With a queue, handlers never run in the
+   * request: a verified, claimed event is enqueued and answered 200 once stored (503 when it cannot be stored, the
+   * claim released), and `process` enqueues too; workers run the handlers through `runQueued`. Default: none
+   * (handlers run in the request).
+   */
+  queue?: KlingEventQueue;
 }
 
-/** Result of processing one event outside HTTP (e.g. a poll result). */
-export type KlingProcessOutcome = 'processed' | 'duplicate' | 'in-flight' | 'superseded' | 'accepted';
+/**
+ * Result of processing one event outside HTTP (e.g. a poll result): `queued` when the receiver has a queue and
+ * handed the event to it (workers run the handlers).
+ */
+export type KlingProcessOutcome = 'processed' | 'duplicate' | 'in-flight' | 'superseded' | 'accepted' | 'queued';
 
 /** The framework-neutral receiver adapters wrap. */
 export interface KlingReceiver {
@@ -79,9 +90,18 @@ export interface KlingReceiver {
    * when a handler fails (the lease is released first) or the store is down.
    */
   process(event: KlingTaskEvent): Promise<KlingProcessOutcome>;
+  /**
+   * Runs an event taken from the queue (what queue workers call): claim, the handlers, then complete, as `process`
+   * does without a queue, whether or not this receiver has one. Resolves `processed`, `duplicate` (done before),
+   * `superseded` (its task ended: the handlers are not called) or `in-flight` (another holder has the event's lease:
+   * try again later); rejects with `KlingHandlerError` when a handler failed (the claim released first) or with
+   * `KlingStoreError` when the store is down.
+   */
+  runQueued(event: KlingTaskEvent): Promise<KlingProcessOutcome>;
   /** The resolved options adapters need (limits and the store). */
-  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask'>>> & {
+  readonly options: Readonly<Required<Omit<KlingReceiverOptions, 'verify' | 'lookupTask' | 'queue'>>> & {
     verify: KlingVerifyOption;
     lookupTask?: KlingReceiverOptions['lookupTask'];
+    queue?: KlingEventQueue;
   };
 }

@@ -108,12 +108,14 @@ export function createReconciler(options: ReconcilerOptions): KlingReconciler {
         logger.warn('processing a polled event failed', { taskId: task.taskId, error: describe(processError) });
         return backOff(task);
       }
-      if (outcome === 'processed') report.dispatched++;
+      // `queued`: the receiver has a queue and stored the event there; its workers run (and retry) the handlers.
+      const handedOver = outcome === 'processed' || outcome === 'queued';
+      if (handedOver) report.dispatched++;
       const terminal = isTerminalStatus(event.status);
-      if (outcome === 'superseded' || (terminal && (outcome === 'processed' || outcome === 'duplicate'))) {
+      if (outcome === 'superseded' || (terminal && (handedOver || outcome === 'duplicate'))) {
         await store.deletePending(task.taskId);
         report.completed++;
-        if (outcome === 'processed') logger.info('recovered a task by polling', { taskId: task.taskId });
+        if (handedOver) logger.info('recovered a task by polling', { taskId: task.taskId });
         return;
       }
       if (terminal) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBody } from './fast-parse.js';
 
 /**
  * An array of at most `max` entries of `item`, checked in that order: the length first (before any entry is
@@ -18,7 +19,7 @@ export function boundedArray<T extends z.ZodType>(item: T, max: number, what: st
     }
     const parsed = new Array<z.output<T>>(value.length);
     for (let i = 0; i < value.length; i++) {
-      const result = item.safeParse(value[i]);
+      const result = parseBody(item, value[i]);
       if (!result.success) {
         const issue = result.error.issues[0];
         ctx.addIssue({ code: 'custom', message: issue?.message ?? 'invalid', path: [i, ...(issue?.path ?? [])] });

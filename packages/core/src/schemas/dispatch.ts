@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBody } from './fast-parse.js';
 
 /** What a {@link dispatchSchema} picker answers when no schema fits: the message of the issue to report. */
 export interface DispatchMismatch {
@@ -23,7 +24,7 @@ export function dispatchSchema<S extends Record<string, z.ZodType>, Out = z.outp
       ctx.addIssue({ code: 'custom', message: picked.message });
       return z.NEVER;
     }
-    const result = schemas[picked]!.safeParse(value);
+    const result = parseBody(schemas[picked]!, value);
     if (result.success) return finish(result.data as z.output<S[keyof S]>, value, picked);
     const issue = result.error.issues[0];
     ctx.addIssue({ code: 'custom', message: issue?.message ?? 'invalid', path: issue?.path ?? [] });
