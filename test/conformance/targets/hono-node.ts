@@ -16,8 +16,10 @@ export const honoNodeTarget: ConformanceTarget = {
       maxBodyBytes: options.maxBodyBytes,
       bodyTimeoutMs: options.bodyTimeoutMs,
       logger: options.logger ?? silentLogger,
+      queue: options.queue,
     });
     registerHandlers(handler.receiver, options.handlers);
+    const worker = options.worker?.(handler.receiver);
     const app = new Hono();
     app.all(options.path, (c) => handler(c.req.raw));
     app.post('/api/echo', async (c) => c.json(await c.req.json()));
@@ -30,6 +32,7 @@ export const honoNodeTarget: ConformanceTarget = {
       close: async () => {
         if ('closeAllConnections' in server) server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await worker?.close();
       },
     };
   },
