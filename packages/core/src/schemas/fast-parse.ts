@@ -196,7 +196,16 @@ function object(schema: Schema, def: Def): FastParser {
       required: optin === undefined,
     });
   }
-  return generateCode ? generatedObject(properties) : objectLoop(properties);
+  if (generateCode) {
+    try {
+      return generatedObject(properties);
+    } catch {
+      // workerd allows `new Function` while a module loads, not while it handles a request (where schemas are first
+      // compiled): the probe at load can pass and this fail. From then on, the loop.
+      generateCode = false;
+    }
+  }
+  return objectLoop(properties);
 }
 
 /**
