@@ -27,10 +27,9 @@ function hasWaitUntil(context: unknown): context is KlingWebContext {
 }
 
 function responseOf({ status, headers, body }: KlingResponse): Response {
-  // `Connection` is the server's business on these runtimes (some refuse it in a Response): the rest of an unread
-  // body is theirs to drop.
-  const { connection: _connection, ...rest } = headers;
-  return new Response(body, { status, headers: rest });
+  // `Connection: close` (a body left unread) is kept: it tells the client not to reuse the connection, which a server
+  // may close once it gives up draining the rest.
+  return new Response(body, { status, headers });
 }
 
 /**

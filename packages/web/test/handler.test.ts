@@ -69,7 +69,7 @@ describe('klingWebhooks (web)', () => {
     expect(option).toHaveLength(0);
   });
 
-  it('413 for a streamed body over maxBodyBytes, without a Connection header, and no handler', async () => {
+  it('413 for a streamed body over maxBodyBytes, with Connection: close (the rest is unread), and no handler', async () => {
     const seen: string[] = [];
     const handler = klingWebhooks({ verify: 'none', maxBodyBytes: 64, logger: silentLogger });
     handler.receiver.on('*', (event) => seen.push(event.taskId));
@@ -90,16 +90,27 @@ describe('klingWebhooks (web)', () => {
       } as RequestInit),
     );
     expect(response.status).toBe(413);
-    expect(response.headers.get('connection')).toBeNull();
+    expect(response.headers.get('connection')).toBe('close');
     expect(await response.json()).toEqual({ error: 'payload_too_large' });
     expect(seen).toEqual([]);
   });
 
-  it('405 with Allow: POST for a GET, whose request has no body', async () => {
+  it('405 with Allow: POST for a GET, which has no body to leave unread (no Connection: close)', async () => {
     const handler = klingWebhooks({ verify: 'none', logger: silentLogger });
     const response = await handler(new Request('https://example.com/webhooks/kling'));
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
+    expect(response.headers.get('connection')).toBeNull();
+  });
+
+  it('405 for a PATCH without touching its body (the server drains or drops it), with Connection: close', async () => {
+    const handler = klingWebhooks({ verify: 'none', logger: silentLogger });
+    const request = new Request('https://example.com/webhooks/kling', { method: 'PATCH', body: '{}' });
+    const response = await handler(request);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(request.bodyUsed).toBe(false);
+    expect(await request.text()).toBe('{}');
   });
 
   it('serves a receiver made elsewhere (shared with a reconciler, say) when given one', async () => {
