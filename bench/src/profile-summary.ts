@@ -33,11 +33,11 @@ function packageOf(frame: Frame): string {
 }
 
 /**
- * The `count` functions (or packages) with the most self time in a V8 CPU profile, idle time left out, as a markdown
- * table. A frame without a URL (the GC, a native call such as `writev`) is its own entry in both views; native code
- * called from JavaScript (OpenSSL under `Hmac`, say) counts as its caller's.
+ * Each function's (or package's) share of the non-idle samples of a V8 CPU profile. A frame without a URL (the GC, a
+ * native call such as `writev`) is its own entry in both views; native code called from JavaScript (OpenSSL under
+ * `Hmac`, say) counts as its caller's.
  */
-export function selfTimeTable(file: string, by: 'function' | 'package', count: number): string {
+export function selfShares(file: string, by: 'function' | 'package'): Map<string, number> {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const self = new Map<string, number>();
@@ -49,9 +49,15 @@ export function selfTimeTable(file: string, by: 'function' | 'package', count: n
     self.set(name, (self.get(name) ?? 0) + 1);
     total++;
   }
+  for (const [name, samples] of self) self.set(name, samples / total);
+  return self;
+}
+
+/** The `count` functions (or packages) with the most self time in a V8 CPU profile, idle time left out, as a table. */
+export function selfTimeTable(file: string, by: 'function' | 'package', count: number): string {
   const lines = [`| self % | ${by} |`, '|--:|---|'];
-  for (const [name, samples] of [...self].sort((a, b) => b[1] - a[1]).slice(0, count)) {
-    lines.push(`| ${((100 * samples) / total).toFixed(1)} | \`${name}\` |`);
+  for (const [name, share] of [...selfShares(file, by)].sort((a, b) => b[1] - a[1]).slice(0, count)) {
+    lines.push(`| ${(100 * share).toFixed(1)} | \`${name}\` |`);
   }
   return lines.join('\n');
 }
