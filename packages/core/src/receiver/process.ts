@@ -141,6 +141,15 @@ export class EventProcessor {
     if (failure !== undefined) throw failure;
   }
 
+  /** Claims `ref` for `process` and `run`: a store failure becomes the `KlingStoreError` they reject with. */
+  private async claimOrThrow(ref: KlingEventRef): Promise<KlingClaimResult> {
+    try {
+      return await this.claim(ref);
+    } catch (error) {
+      throw asStoreError(error, 'claim');
+    }
+  }
+
   /**
    * Runs `event` through claim, then the queue when there is one, else dispatch and complete, without HTTP. Rejects
    * with the handler failure (after the release), with `KlingStoreError` when the claim fails, or with
@@ -149,12 +158,7 @@ export class EventProcessor {
   async process(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
     if (this.queue === undefined) return this.run(event);
     const ref = eventRef(event);
-    let claim: KlingClaimResult;
-    try {
-      claim = await this.claim(ref);
-    } catch (error) {
-      throw asStoreError(error, 'claim');
-    }
+    const claim = await this.claimOrThrow(ref);
     if (claim.state === 'done') return 'duplicate';
     if (claim.state !== 'claimed') return claim.state;
     await this.enqueue(event, ref, claim.token);
@@ -167,12 +171,7 @@ export class EventProcessor {
    */
   async run(event: KlingTaskEvent): Promise<KlingProcessOutcome> {
     const ref = eventRef(event);
-    let claim: KlingClaimResult;
-    try {
-      claim = await this.claim(ref);
-    } catch (error) {
-      throw asStoreError(error, 'claim');
-    }
+    const claim = await this.claimOrThrow(ref);
     if (claim.state === 'done') return 'duplicate';
     if (claim.state === 'superseded') return 'superseded';
     if (claim.state === 'in-flight') return 'in-flight';
