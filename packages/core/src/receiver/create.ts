@@ -11,6 +11,7 @@ import { ReceiverTelemetry } from '../telemetry/receiver-telemetry.js';
 import type { RequestObservation } from '../telemetry/request.js';
 import { SigningWatch } from '../telemetry/signing-watch.js';
 import { looksLikeTestCallback } from '../telemetry/test-callback.js';
+import { isThenable } from '../thenable.js';
 import { bindingMismatch, createVerification } from '../verify/compose.js';
 import type { KlingVerifiableRequest, VerifyOutcome } from '../verify/types.js';
 import { BUDGET_SPENT, withinBudget } from './budget.js';
@@ -54,10 +55,6 @@ const JSON_MEDIA_TYPE = /^\s*application\/(?:[^\s;/]+\+)?json\s*(?:;|$)/i;
 const STORE_RETRY_AFTER_SEC = 5;
 /** Seconds a sender should wait for a task pairing to be recorded (or found by the reconciler). */
 const PAIRING_RETRY_AFTER_SEC = 10;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
-}
 
 class Receiver implements KlingReceiver {
   readonly options: ResolvedReceiverOptions;

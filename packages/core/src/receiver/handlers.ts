@@ -2,6 +2,7 @@ import { KlingConfigError, KlingHandlerError } from '../errors.js';
 import type { KlingStatusAlias, KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
 import { klingIdempotencyKey } from '../store/event-ref.js';
+import { isThenable } from '../thenable.js';
 import type { KlingErrorHandler, KlingHandler, KlingHandlerStatus } from './types.js';
 
 type AnyHandler = KlingHandler<'*'>;
@@ -25,10 +26,6 @@ function append<T>(list: T[] | undefined, item: T): T[] {
   if (list === undefined) return [item];
   list.push(item);
   return list;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /** Short description of a thrown value for a log line (the error's own message: handlers are the app's code). */

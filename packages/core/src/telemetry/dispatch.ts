@@ -1,6 +1,8 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { KlingHandlerError } from '../errors.js';
 import type { KlingTaskEvent } from '../event.js';
+import type { KlingLogger } from '../logger.js';
+import { isThenable } from '../thenable.js';
 import { instrumentsOf } from './instruments.js';
 import { ATTR, SPAN } from './names.js';
 import type { LiveProviders } from './providers.js';
@@ -8,8 +10,9 @@ import type { LiveProviders } from './providers.js';
 /** What `HandlerRegistry.dispatch` returns: synchronous when every handler was. */
 export type DispatchResult = KlingHandlerError | undefined | Promise<KlingHandlerError | undefined>;
 
-function isPromise(value: DispatchResult): value is Promise<KlingHandlerError | undefined> {
-  return typeof (value as Promise<unknown> | undefined)?.then === 'function';
+/** What runs an event's handlers (the receiver's handler registry). */
+export interface Dispatcher {
+  dispatch(event: KlingTaskEvent, logger?: KlingLogger): DispatchResult;
 }
 
 /**
@@ -53,7 +56,7 @@ export function observeDispatch(live: LiveProviders, event: KlingTaskEvent, run:
     done(undefined, error);
     throw error;
   }
-  if (!isPromise(result)) {
+  if (!isThenable(result)) {
     done(result);
     return result;
   }

@@ -1,11 +1,9 @@
 import { type Attributes, context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { KlingTaskEvent } from '../event.js';
 import type { KlingLogger } from '../logger.js';
-import type { HandlerRegistry } from '../receiver/handlers.js';
-import type { KlingProcessOutcome } from '../receiver/types.js';
 import type { KlingRequest } from '../request.js';
 import type { KlingDedupeStore } from '../store/types.js';
-import { type DispatchResult, observeDispatch } from './dispatch.js';
+import { type Dispatcher, type DispatchResult, observeDispatch } from './dispatch.js';
 import { instrumentsOf } from './instruments.js';
 import { ATTR, SPAN } from './names.js';
 import type { KlingTelemetryOptions } from './options.js';
@@ -13,7 +11,8 @@ import { type LiveProviders, ProviderWatch } from './providers.js';
 import { RequestObservation } from './request.js';
 import { observedStore } from './store.js';
 
-const PROCESS_OUTCOME: Readonly<Record<KlingProcessOutcome, string>> = {
+/** `receiver.process` outcomes as metric values (snake case); any other is recorded as it is. */
+const PROCESS_OUTCOME: Readonly<Record<string, string>> = {
   processed: 'processed',
   duplicate: 'duplicate',
   'in-flight': 'in_flight',
@@ -54,7 +53,7 @@ export class ReceiverTelemetry {
   }
 
   /** Runs one event's handlers (to `logger`, default the registry's), observed when something records. */
-  dispatch(registry: HandlerRegistry, event: KlingTaskEvent, logger?: KlingLogger): DispatchResult {
+  dispatch(registry: Dispatcher, event: KlingTaskEvent, logger?: KlingLogger): DispatchResult {
     const live = this.live;
     if (live === undefined) return registry.dispatch(event, logger);
     return observeDispatch(live, event, () => registry.dispatch(event, logger));
@@ -64,18 +63,18 @@ export class ReceiverTelemetry {
    * Runs `receiver.process` for one event (a poll result, a queued event) under a `kling.process` span, a child of
    * the active context (a queue worker restores the producer's with `withTraceCarrier`), and counts its outcome.
    */
-  process(event: KlingTaskEvent, run: () => Promise<KlingProcessOutcome>): Promise<KlingProcessOutcome> {
+  process<O extends string>(event: KlingTaskEvent, run: () => Promise<O>): Promise<O> {
     const live = this.watch.current();
     this.live = live;
     if (live === undefined) return run();
     return this.observeProcess(live, event, run);
   }
 
-  private async observeProcess(
+  private async observeProcess<O extends string>(
     live: LiveProviders,
     event: KlingTaskEvent,
-    run: () => Promise<KlingProcessOutcome>,
-  ): Promise<KlingProcessOutcome> {
+    run: () => Promise<O>,
+  ): Promise<O> {
     const parent = context.active();
     const span = live.tracer?.startSpan(
       SPAN.process,

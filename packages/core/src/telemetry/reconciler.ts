@@ -1,5 +1,4 @@
 import { context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { KlingReconcileReport } from '../reconciler/types.js';
 import type { KlingPendingStats, KlingPendingTask } from '../store/types.js';
 import { instrumentsOf } from './instruments.js';
 import { ATTR, SPAN } from './names.js';
@@ -23,7 +22,7 @@ export class ReconcilerTelemetry {
   }
 
   /** Runs one tick under a `kling.reconciler.tick` span whose attributes are the tick's report. */
-  async tick(run: () => Promise<KlingReconcileReport>): Promise<KlingReconcileReport> {
+  async tick<R extends object>(run: () => Promise<R>): Promise<R> {
     const live = this.watch.current();
     this.live = live;
     const span = live?.tracer?.startSpan(SPAN.reconcilerTick, undefined, context.active());
