@@ -71,3 +71,11 @@ export function registerHandlers(receiver: KlingReceiver, handlers: ConformanceH
     }
   }
 }
+
+/** The receiver options every target passes through as given (each adds its path and its default logger). */
+export function receiverOptionsOf(
+  options: ConformanceStartOptions,
+): Pick<ConformanceStartOptions, 'verify' | 'store' | 'ackTimeoutMs' | 'maxBodyBytes' | 'bodyTimeoutMs' | 'queue'> {
+  const { verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, queue } = options;
+  return { verify, store, ackTimeoutMs, maxBodyBytes, bodyTimeoutMs, queue };
+}

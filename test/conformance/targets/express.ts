@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { silentLogger } from '@kling-webhooks/core';
 import { klingWebhooks } from '@kling-webhooks/express';
 import express from 'express';
-import { type ConformanceTarget, registerHandlers } from '../target.js';
+import { type ConformanceTarget, receiverOptionsOf, registerHandlers } from '../target.js';
 
 /** The Express middleware, mounted with `app.use`, a JSON route after it. */
 export const expressTarget: ConformanceTarget = {
@@ -13,13 +13,8 @@ export const expressTarget: ConformanceTarget = {
     if (options.expressJsonFirst === true) app.use(express.json());
     const middleware = klingWebhooks({
       path: options.path,
-      verify: options.verify,
-      store: options.store,
-      ackTimeoutMs: options.ackTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      bodyTimeoutMs: options.bodyTimeoutMs,
+      ...receiverOptionsOf(options),
       logger: options.logger ?? silentLogger,
-      queue: options.queue,
     });
     registerHandlers(middleware.receiver, options.handlers);
     const worker = options.worker?.(middleware.receiver);

@@ -1,6 +1,6 @@
 import { klingWebhooks } from '@kling-webhooks/fastify';
 import Fastify from 'fastify';
-import { type ConformanceTarget, registerHandlers } from '../target.js';
+import { type ConformanceTarget, receiverOptionsOf, registerHandlers } from '../target.js';
 
 /** The Fastify plugin, registered on the root instance, a JSON route beside it. */
 export const fastifyTarget: ConformanceTarget = {
@@ -9,13 +9,8 @@ export const fastifyTarget: ConformanceTarget = {
     const app = Fastify({ logger: false });
     await app.register(klingWebhooks, {
       path: options.path,
-      verify: options.verify,
-      store: options.store,
-      ackTimeoutMs: options.ackTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      bodyTimeoutMs: options.bodyTimeoutMs,
+      ...receiverOptionsOf(options),
       logger: options.logger,
-      queue: options.queue,
     });
     registerHandlers(app.kling, options.handlers);
     const worker = options.worker?.(app.kling);

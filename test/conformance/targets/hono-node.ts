@@ -3,20 +3,15 @@ import { serve } from '@hono/node-server';
 import { silentLogger } from '@kling-webhooks/core';
 import { klingWebhooks } from '@kling-webhooks/web';
 import { Hono } from 'hono';
-import { type ConformanceTarget, registerHandlers } from '../target.js';
+import { type ConformanceTarget, receiverOptionsOf, registerHandlers } from '../target.js';
 
 /** The web handler in a Hono app on Node (`@hono/node-server`), a JSON route beside it. */
 export const honoNodeTarget: ConformanceTarget = {
   name: 'hono (node-server)',
   async start(options) {
     const handler = klingWebhooks({
-      verify: options.verify,
-      store: options.store,
-      ackTimeoutMs: options.ackTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      bodyTimeoutMs: options.bodyTimeoutMs,
+      ...receiverOptionsOf(options),
       logger: options.logger ?? silentLogger,
-      queue: options.queue,
     });
     registerHandlers(handler.receiver, options.handlers);
     const worker = options.worker?.(handler.receiver);
